@@ -1,0 +1,157 @@
+"""What a notice says, as checked, immutable values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from price_tables.money import child_price
+from price_tables.rules import Grade, Rule
+
+FIELD_LABELS = {
+    "seq": "序号", "code": "项目编码", "name": "项目名称", "connotation": "项目内涵",
+    "exclusions": "除外内容", "unit": "计价单位", "price": "价格", "grade_3a": "三甲",
+    "grade_3b": "三乙", "grade_2_or_below": "二级及以下", "remarks": "备注",
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PriceSet(_Frozen):
+    """Ceiling price per hospital grade; all None for a self-priced (自主定价) item."""
+
+    grade_3a: Decimal | None = None
+    grade_3b: Decimal | None = None
+    grade_2_or_below: Decimal | None = None
+
+    def for_grade(self, grade: Grade) -> Decimal | None:
+        return getattr(self, grade.value)
+
+
+class ChildMarkup(_Frozen):
+    """Whether the +30% price for children of 6周岁 and under applies, and why."""
+
+    eligible: bool
+    basis: str
+    max_age: int = 6
+
+
+class Provenance(_Frozen):
+    """Where a row came from: the notice, its row number and the file row it was read from."""
+
+    document: str
+    seq: int | None
+    file: str
+    file_row: int
+    derived_from: str | None = Field(None, description="Code of the row whose 备注 defines this item.")
+
+
+class Item(_Frozen):
+    code: str
+    name: str
+    connotation: str = ""
+    exclusions: str = ""
+    unit: str
+    prices: PriceSet
+    single_price: bool = Field(False, description="One price printed for all grades (a merged cell).")
+    self_priced: bool = False
+    remarks: str = ""
+    rules: tuple[Rule, ...] = ()
+    child_markup: ChildMarkup
+    uncertain_fields: dict[str, str] = Field(default_factory=dict)
+    source: Provenance
+
+    def price_for(self, grade: Grade) -> Decimal | None:
+        return self.prices.for_grade(grade)
+
+    def child_price_for(self, grade: Grade) -> Decimal | None:
+        price = self.price_for(grade)
+        if price is None or not self.child_markup.eligible:
+            return price
+        return child_price(price)
+
+    @property
+    def child_prices(self) -> PriceSet:
+        return PriceSet(**{g.value: self.child_price_for(g) for g in Grade})
+
+    def rules_of(self, kind: str) -> list:
+        return [r for r in self.rules if r.kind == kind]
+
+
+class IncompleteRow(_Frozen):
+    """A table row whose code or name the source lacks: reported, never billable."""
+
+    seq: int | None
+    unit: str
+    prices: PriceSet
+    missing: tuple[str, ...]
+    note: str
+    source: Provenance
+
+
+class UnplacedFragment(_Frozen):
+    """Text printed on a page of incomplete rows that cannot be tied to one of them."""
+
+    column: str
+    text: str
+
+
+class ChildMarkupPolicy(_Frozen):
+    """The notice's rule for children's prices."""
+
+    rate: Decimal
+    max_age: int
+    code_prefixes: tuple[str, ...]
+    invasive_codes_31: tuple[str, ...] = ()
+    exempt_codes: tuple[str, ...] = ()
+    basis: str
+
+
+class NoticeMeta(_Frozen):
+    document: str = Field(description="文号")
+    title: str
+    issuer: tuple[str, ...]
+    signed_on: dt.date
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    scope: str
+    attachment: str = ""
+    source_lines: tuple[int, int] | None = None
+    child_markup: ChildMarkupPolicy | None = None
+    unplaced_fragments: tuple[UnplacedFragment, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class CheckIssue(_Frozen):
+    """One finding of the loader, naming file, row, column and value."""
+
+    level: Literal["error", "warning"]
+    file: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f" [{self.column}]"
+        shown = f" 值 {self.value!r}" if self.value is not None else ""
+        return f"{where}{shown}: {self.message}"
+
+
+class Notice(_Frozen):
+    meta: NoticeMeta
+    items: tuple[Item, ...]
+    incomplete_rows: tuple[IncompleteRow, ...] = ()
+    warnings: tuple[CheckIssue, ...] = ()
+
+    def item(self, code: str) -> Item | None:
+        return next((i for i in self.items if i.code == code), None)

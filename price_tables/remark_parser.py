@@ -1,0 +1,205 @@
+"""Read structured rules out of an item's 备注, 项目内涵, name and unit.
+
+Each reader is one regular expression and the rules it yields, declared once in `READERS`.
+Text that no reader consumes is returned, so the loader can report it as a warning instead
+of silently dropping it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from price_tables.rules import (
+    AddOn, AgeLimit, ConsentRequired, ConsumableCap, DocumentedLimit, DurationPrice,
+    FrequencyCap, Grade, GradeLimit, Includes, MinimumDuration, MoneyCap, MutualExclusion,
+    ReducedPrice, Rule, SubsequentSession, UnitMeaning,
+)
+
+SELF_PRICED = "自主定价"
+_NUMBER = r"(\d+(?:\.\d+)?)"
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """What a reader may look at: the item's own cells."""
+
+    code: str
+    name: str
+    connotation: str
+    unit: str
+    remarks: str
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    field: str  # "备注" or "项目内涵"
+    pattern: re.Pattern[str]
+    build: Callable[[re.Match[str], ItemText], list[Rule]]
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in re.split(r"[、，,]", text) if n.strip())
+
+
+def _admission_cap(m, item):
+    return [FrequencyCap(per="admission", max_count=int(m["n"]), basis=m[0])]
+
+
+def _day_cap(m, item):
+    return [FrequencyCap(per="day", max_count=int(m["n"]), basis=m[0])]
+
+
+def _course_cap(m, item):
+    return [FrequencyCap(per="course", max_count=int(m["n"]), basis=m[0])]
+
+
+def _week_sites(m, item):
+    return [FrequencyCap(per="week", max_count=int(m["n"]), basis=m[0])]
+
+
+def _site_weeks(m, item):
+    return [FrequencyCap(per="site", max_count=int(m["n"]), basis=m[0])]
+
+
+def _line_cap(m, item):
+    return [FrequencyCap(per="line", max_count=int(m["n"]), basis=m[0])]
+
+
+def _duration_price(m, item):
+    return [DurationPrice(over_hours=Decimal(m["hours"]), price=Decimal(m["price"]), basis=m[0])]
+
+
+def _second_session(m, item):
+    subsequent, cap = m["code"], Decimal(m["cap"])
+    return [
+        SubsequentSession(first_code=item.code, subsequent_code=subsequent, price=Decimal(m["price"]), basis=m[0]),
+        FrequencyCap(per="course", max_count=1, basis=m[0]),
+        MoneyCap(per="course", max_amount=cap, codes=(item.code, subsequent), basis=m[0]),
+    ]
+
+
+def _consumable_cap(m, item):
+    return [ConsumableCap(consumable=m["what"], max_amount=Decimal(m["cap"]), basis=m[0])]
+
+
+def _exclusive(m, item):
+    return [MutualExclusion(names=_split_names(m["names"]), basis=m[0])]
+
+
+def _half_price_removal(m, item):
+    return [ReducedPrice(of_code=item.code, derived_code=m["code"], factor=Decimal("0.5"), basis=m[0])]
+
+
+def _tertiary_only(m, item):
+    rules: list[Rule] = [GradeLimit(allowed=(Grade.GRADE_3A, Grade.GRADE_3B), basis=m[0])]
+    if m["more"]:
+        rules.append(DocumentedLimit(category="qualification", requirement=m["more"], basis=m[0]))
+    return rules
+
+
+def _documented(category: str):
+    def build(m, item):
+        return [DocumentedLimit(category=category, requirement=m["what"].strip("；;，, "), basis=m[0])]
+    return build
+
+
+def _minimum_duration(m, item):
+    hours = Decimal(m["n"]) / 60 if m["unit"] == "分钟" else Decimal(m["n"])
+    return [MinimumDuration(min_hours=hours, basis=m[0])]
+
+
+def _self_priced(m, item):
+    return [ConsentRequired(basis=m[0])]
+
+
+def _age_limit(m, item):
+    return [AgeLimit(max_age=int(m["n"]), basis=m[0], source_field="项目内涵")]
+
+
+def _scope_indication(m, item):
+    return [DocumentedLimit(category="indication", requirement=m["what"], basis=m[0], source_field="项目内涵")]
+
+
+def _activation_criteria(m, item):
+    return [DocumentedLimit(category="indication", requirement="符合" + m["what"], basis=m[0], source_field="项目内涵")]
+
+
+def _r(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# Order matters: specific readers run before the general 限… reader, and each consumes its text.
+READERS: tuple[Reader, ...] = (
+    Reader("self_priced", "备注", _r(r"^自主定价$"), _self_priced),
+    Reader("second_session", "备注", _r(r"第二次起按(?P<price>\d+)元/次，编码(?P<code>\d{11})，每疗程最高不超过(?P<cap>\d+)元"), _second_session),
+    Reader("half_price_removal", "备注", _r(r"取出术减半收费，编码(?P<code>\d{11})"), _half_price_removal),
+    Reader("consumable_cap", "备注", _r(r"(?P<what>[^。，；]+?)按采购价加收，最高加收不超过(?P<cap>\d+)元。?"), _consumable_cap),
+    Reader("duration_price", "备注", _r(rf"大于(?P<hours>{_NUMBER[1:-1]})小时按(?P<price>\d+)元/(人次|次)"), _duration_price),
+    Reader("admission_cap", "备注", _r(r"(一个|整个)住院过程(收费|计费)不超过(?P<n>\d+)次"), _admission_cap),
+    Reader("day_cap", "备注", _r(r"(每天|一天|每日)(收费)?不(能)?超过(?P<n>\d+)次"), _day_cap),
+    Reader("course_cap", "备注", _r(r"(同一|一个|每)疗程[^。，；]*?不超过(?P<n>\d+)次"), _course_cap),
+    Reader("week_sites", "备注", _r(r"每周每人次最多按(?P<n>\d+)部位计价[，,]?"), _week_sites),
+    Reader("site_weeks", "备注", _r(r"同一部位最多不超过(?P<n>\d+)周"), _site_weeks),
+    Reader("line_cap", "备注", _r(r"一次[^。，；]*?数量超过(?P<n>\d+)个的，按(?P=n)个[^。，；]*?计费"), _line_cap),
+    Reader("exclusive", "备注", _r(r"(?:不得与(?P<names>[^。；]+?)同时收费|与(?P<names2>[^。；]+?)不得同时收费)"),
+           lambda m, item: [MutualExclusion(names=_split_names(m["names"] or m["names2"]), basis=m[0])]),
+    Reader("tertiary_only", "备注", _r(r"限三级医院(?:且(?P<more>[^。；]+))?"), _tertiary_only),
+    Reader("qualification", "备注", _r(r"资质要求：(?P<what>[^。；]+)"), _documented("qualification")),
+    Reader("qualified_staff", "备注", _r(r"限(?P<what>[^。；]*?(医师|医生))"), _documented("qualification")),
+    Reader("surgery_level", "备注", _r(r"限(?P<what>[三四、]+级手术(或腔镜手术)?)"), _documented("surgery_level")),
+    Reader("equipment", "备注", _r(r"需使用(?P<what>[^。]+)"), _documented("equipment")),
+    Reader("first_use_indication", "备注", _r(r"首次限(?P<what>[^。]+)。?"), _documented("indication")),
+    Reader("stop_condition", "备注", _r(r"(?P<what>治疗后[^。]+停止收费)。?"), _documented("indication")),
+    Reader("minimum_duration", "备注", _r(r"每次不少于(?P<n>\d+)(?P<unit>分钟|小时)"), _minimum_duration),
+    Reader("unit_meaning", "备注", _r(r"单位“(?P<unit>[^”]+)”表示(?P<what>[^。；]+)"),
+           lambda m, item: [UnitMeaning(unit=m["unit"], meaning=m["what"], basis=m[0])]),
+    Reader("conditional_extra", "备注", _r(r"(?P<cond>[^。；]+?)时加收(?P<what>[^。；]+)"),
+           lambda m, item: [Includes(names=(m["what"],), unless=m["cond"], basis=m[0])]),
+    Reader("scope_limit", "备注", _r(r"限于(?P<what>[^。；]+)"), _documented("scope")),
+    Reader("indication", "备注", _r(r"限(?P<what>[^。]+)。?"), _documented("indication")),
+    Reader("age_limit", "项目内涵", _r(r"指(?P<n>\d+)周岁及以下"), _age_limit),
+    Reader("scope_of_use", "项目内涵", _r(r"适用范围为(?P<what>[^。；]+)"), _scope_indication),
+    Reader("activation_criteria", "项目内涵", _r(r"(?P<what>[^。；：]*启动标准)："), _activation_criteria),
+)
+
+_PUNCTUATION = re.compile(r"[\s。，；、,;：:（）()]+")
+
+
+def _consume(text: str, readers: Iterator[Reader], item: ItemText) -> tuple[list[Rule], str]:
+    rules: list[Rule] = []
+    for reader in readers:
+        while (m := reader.pattern.search(text)) is not None:
+            rules.extend(reader.build(m, item))
+            text = text[: m.start()] + "。" + text[m.end():]
+    return rules, text
+
+
+def read_rules(item: ItemText) -> tuple[list[Rule], list[str]]:
+    """Rules stated in the item's cells, and the 备注 sentences that no reader understood."""
+    rules, left = _consume(item.remarks, (r for r in READERS if r.field == "备注"), item)
+    connotation_rules, _ = _consume(item.connotation, (r for r in READERS if r.field == "项目内涵"), item)
+    rules.extend(connotation_rules)
+    rules.extend(_name_and_unit_rules(item))
+    unread = [s for s in re.split(r"。", left) if _PUNCTUATION.sub("", s)]
+    return rules, unread
+
+
+def _name_and_unit_rules(item: ItemText) -> list[Rule]:
+    rules: list[Rule] = []
+    if "加收" in item.name:
+        base = item.name.split("加收")[0]
+        rules.append(AddOn(base_names=(base,), basis=item.name, source_field="项目名称"))
+    if item.unit == "小时":
+        # An hourly item is charged for the hours actually given: at most one unit per hour,
+        # and so at most 24 a day.
+        rules.append(FrequencyCap(per="hour", max_count=1, basis="计价单位：小时", source_field="计价单位"))
+        rules.append(FrequencyCap(per="day", max_count=24, basis="计价单位：小时", source_field="计价单位"))
+    return rules
+
+
+def is_self_priced(remarks: str, price_cells: list[str]) -> bool:
+    return remarks.strip() == SELF_PRICED or any(c.strip() == SELF_PRICED for c in price_cells)

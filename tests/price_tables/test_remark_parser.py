@@ -1,0 +1,105 @@
+"""Each rule of the vocabulary, read from the sentence in the notice that states it."""
+
+from decimal import Decimal
+
+import pytest
+
+from price_tables.loader import bundled_notices
+from price_tables.remark_parser import ItemText, read_rules
+from price_tables.rules import Grade
+
+
+@pytest.fixture(scope="module")
+def item():
+    by_code = {i.code: i for n in bundled_notices() for i in n.items}
+    return by_code.__getitem__
+
+
+def _caps(item, per):
+    return [r.max_count for r in item.rules_of("frequency_cap") if r.per == per]
+
+
+def test_venous_thrombosis_assessment_at_most_twice_per_admission(item):
+    assert _caps(item("11020090300"), "admission") == [2]
+
+
+def test_end_tidal_co2_at_most_twice_a_day(item):
+    assert _caps(item("31060200800"), "day") == [2]
+
+
+def test_mri_simulation_changes_at_most_twice_per_course(item):
+    assert _caps(item("24020000401"), "course") == [2]
+
+
+def test_shock_wave_at_most_five_per_course(item):
+    assert _caps(item("34010002800"), "course") == [5]
+
+
+def test_herbal_poultice_two_sites_a_week_and_eight_weeks_per_site(item):
+    poultice = item("41000001300")
+    assert _caps(poultice, "week") == [2]
+    assert _caps(poultice, "site") == [8]
+
+
+def test_lymphocyte_subsets_at_most_five_antigens_per_line(item):
+    assert _caps(item("25040103600"), "line") == [5]
+
+
+def test_hourly_items_are_capped_by_the_hours_given(item):
+    assert _caps(item("31060400700"), "hour") == [1]
+    assert _caps(item("31060400700"), "day") == [24]
+
+
+def test_capillary_sampling_is_for_children_6_and_under(item):
+    [limit] = item("12040000202").rules_of("age_limit")
+    assert limit.max_age == 6 and limit.source_field == "项目内涵"
+
+
+def test_lung_nodule_reconstruction_only_in_tertiary_hospitals(item):
+    [limit] = item("21030000402").rules_of("grade_limit")
+    assert set(limit.allowed) == {Grade.GRADE_3A, Grade.GRADE_3B}
+    assert item("21030000402").rules_of("documented_limit")[0].category == "qualification"
+
+
+def test_robot_navigation_and_intraoperative_mri_exclude_each_other_by_code_and_name(item):
+    [rule] = item("33020090200").rules_of("mutually_exclusive")
+    assert "33020090300" in rule.codes
+    assert "术中应用神经导航系统加收" in rule.names
+
+
+def test_trauma_team_over_4_hours_is_1500(item):
+    [tier] = item("12020000300").rules_of("duration_price")
+    assert (tier.over_hours, tier.price) == (Decimal("4"), Decimal("1500"))
+
+
+def test_ultrasonic_scalpel_head_at_purchase_price_up_to_2500(item):
+    [cap] = item("33000000012").rules_of("consumable_cap")
+    assert cap.consumable == "一次性超声刀头" and cap.max_amount == Decimal("2500")
+
+
+def test_removal_of_the_port_is_half_price_under_its_own_code(item):
+    [rule] = item("33070303800").rules_of("reduced_price")
+    assert (rule.derived_code, rule.factor) == ("33070303801", Decimal("0.5"))
+
+
+def test_add_on_names_its_base(item):
+    assert item("31060501501").rules_of("add_on")[0].base_codes == ("31060501500",)
+    assert item("22060000702").rules_of("add_on")[0].base_names == ("介入治疗的超声心动图监视",)
+
+
+def test_obstetric_items_are_for_women(item):
+    assert item("33140002000").rules_of("sex_limit")[0].sex == "F"
+
+
+def test_every_rule_keeps_its_source_sentence_and_reads_as_chinese(item):
+    for code in ("24030001700", "41000001300", "31060401000", "12020000300"):
+        for rule in item(code).rules:
+            assert rule.basis
+            assert rule.describe()
+
+
+def test_an_unknown_sentence_comes_back_unread():
+    rules, unread = read_rules(ItemText(code="1", name="甲", connotation="", unit="次",
+                                        remarks="每天不超过3次。请提前预约"))
+    assert [r.max_count for r in rules] == [3]
+    assert unread == ["请提前预约"]
