@@ -1,0 +1,119 @@
+"""The ASGI app: `pricing_api.app:app`, made by `create_app()`."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from pricing_api.catalog_state import CatalogHolder, prepare_database
+from pricing_api.errors import DomainError, ErrorBody, FieldProblem
+from pricing_api.routes import health, items, notices
+from pricing_api.settings import Settings, get_settings
+from pricing_api.storage.database import make_engine
+
+log = logging.getLogger("pricing_api")
+
+DESCRIPTION = """\
+Price look-up and bill checking for medical services under the 2021 Quzhou notices
+衢医保联发〔2021〕11号 (adjusted prices) and 衢医保联发〔2021〕12号 (new items, trial prices).
+Money is a decimal string in yuan with two places. Grades: `grade_3a` 三甲, `grade_3b` 三乙,
+`grade_2_or_below` 二级及以下 (the Chinese names are accepted too).
+"""
+
+
+def _json_safe(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+_REASONS_ZH = {
+    "missing": "缺少必填字段",
+    "date_from_datetime_parsing": "不是有效日期（应为 YYYY-MM-DD）",
+    "date_parsing": "不是有效日期（应为 YYYY-MM-DD）",
+    "date_type": "不是有效日期（应为 YYYY-MM-DD）",
+    "int_parsing": "应为整数",
+    "decimal_parsing": "不是有效数字",
+    "less_than_equal": "超出上限",
+    "greater_than_equal": "低于下限",
+    "greater_than": "必须大于下限",
+    "string_too_long": "过长",
+    "string_too_short": "过短",
+    "extra_forbidden": "不认识的字段",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def _reason(error: dict) -> str:
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    chinese = _REASONS_ZH.get(error.get("type", ""))
+    return f"{chinese}（{message}）" if chinese else message
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("query", "path", "body", "header", "form"):
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError):
+        return JSONResponse(status_code=exc.status_code, content=exc.body().model_dump(mode="json"))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError):
+        fields = [FieldProblem(field=_field_name(tuple(e.get("loc", ()))),
+                               reason=_reason(e),
+                               value=_json_safe(e.get("input")))
+                  for e in exc.errors()]
+        summary = "；".join(f"{f.field}: {f.reason}" for f in fields[:5])
+        body = ErrorBody(error="invalid_request", message=f"请求参数无效 — {summary}", fields=fields)
+        return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def database_down(_: Request, exc: Exception):
+        log.warning("database error: %s", exc)
+        body = ErrorBody(error="service_unavailable", message="数据库暂时不可用，请稍后重试")
+        return JSONResponse(status_code=503, content=body.model_dump(mode="json"))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database is migrated (and filled on first start) in the lifespan."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.settings = settings
+        prepare_database(engine, settings.load_bundled)
+        app.state.catalog = CatalogHolder(engine, settings.catalog_refresh_seconds)
+        app.state.catalog.get()
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(title="Quzhou medical service pricing API", version="1.0.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(items.router)
+    app.include_router(notices.router)
+    return app
+
+
+def __getattr__(name: str):
+    # `pricing_api.app:app` for uvicorn, built on first access so importing this module
+    # (e.g. in tests) does not read the environment.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

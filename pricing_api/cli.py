@@ -1,0 +1,84 @@
+"""`pricing-api`: serve, load tables, export the OpenAPI spec."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(help="Quzhou medical service pricing API", no_args_is_help=True, add_completion=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Default: PRICING_HOST or 127.0.0.1")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Default: PRICING_PORT or 8000")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default PRICING_WORKERS or 1)")] = None,
+) -> None:
+    """Start the service.  An empty database is migrated and filled with the bundled notices."""
+    import uvicorn
+
+    from pricing_api.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run("pricing_api.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers or settings.workers,
+                log_level=settings.log_level)
+
+
+@app.command()
+def load(
+    tables: Annotated[Optional[list[Path]], typer.Argument(help="CSV/XLSX tables, each with a .toml of the same name beside it; default: the bundled notices")] = None,
+) -> None:
+    """Check tables with the loader and store them as published notices (one transaction)."""
+    from sqlmodel import Session
+
+    from price_tables.loader import TableRejected, bundled_notices, load_notice_files
+    from pricing_api.catalog_state import load_into
+    from pricing_api.settings import get_settings
+    from pricing_api.storage.database import make_engine, migrate
+
+    if tables:
+        notices = []
+        for path in tables:
+            result = load_notice_files(path, path.with_suffix(".toml"))
+            for issue in result.issues:
+                typer.echo(str(issue), err=True)
+            if result.notice is None:
+                typer.echo(f"{path}: 有错误，未导入任何内容", err=True)
+                raise typer.Exit(1)
+            notices.append(result.notice)
+        origin = "upload"
+    else:
+        try:
+            notices = list(bundled_notices())
+        except TableRejected as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1)
+        origin = "bundled"
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    with Session(engine) as session:
+        ids = load_into(session, notices, origin=origin, actor="cli")
+        session.commit()
+    for notice, notice_id in zip(notices, ids):
+        typer.echo(f"notice {notice_id}: {notice.meta.document} — {len(notice.items)} items, "
+                   f"{len(notice.incomplete_rows)} incomplete rows")
+
+
+@app.command("export-openapi")
+def export_openapi(
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("openapi/openapi.json"),
+) -> None:
+    """Write the OpenAPI spec of the app (what `tests/test_openapi.py` compares against)."""
+    from pricing_api.openapi import openapi_document
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(openapi_document(), encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+def main() -> None:  # pragma: no cover
+    app()

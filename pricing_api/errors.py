@@ -1,0 +1,69 @@
+"""Domain errors carry their HTTP status; one handler turns them into responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class FieldProblem(BaseModel):
+    field: str
+    reason: str
+    value: Any = None
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer has this shape."""
+
+    error: str
+    message: str
+    fields: list[FieldProblem] = []
+
+
+class DomainError(Exception):
+    status_code = 400
+    error = "bad_request"
+
+    def __init__(self, message: str, fields: list[FieldProblem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or []
+
+    def body(self) -> ErrorBody:
+        return ErrorBody(error=self.error, message=self.message, fields=self.fields)
+
+
+class NotFound(DomainError):
+    status_code = 404
+    error = "not_found"
+
+
+class InvalidRequest(DomainError):
+    status_code = 422
+    error = "invalid_request"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    error = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    error = "payload_too_large"
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    error = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    error = "forbidden"
+
+
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    error = "service_unavailable"

@@ -1,0 +1,28 @@
+"""Liveness and readiness."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from pricing_api.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    """Liveness: the process answers.  Never touches the database."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+def readyz(request: Request):
+    """Readiness: the database answers a query.  503 when it does not."""
+    try:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        catalog = request.app.state.catalog.get()
+    except Exception as exc:  # any driver error means "not ready"
+        return JSONResponse(status_code=503, content=Health(
+            status="unavailable", detail=f"数据库不可用: {type(exc).__name__}").model_dump())
+    return Health(status="ready", catalog_version=catalog.version_tag)

@@ -1,0 +1,35 @@
+"""All configuration, read once from the environment (prefix PRICING_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+class Settings(BaseSettings):
+    """Environment variables: PRICING_DATABASE_URL, PRICING_LOAD_BUNDLED, … (see README)."""
+
+    model_config = SettingsConfigDict(env_prefix="PRICING_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        f"sqlite:///{DEFAULT_DATA_DIR / 'pricing.sqlite3'}",
+        description="SQLAlchemy URL. Default: a SQLite file under ./data. Production: "
+                    "postgresql+psycopg://user@host/db",
+    )
+    load_bundled: bool = Field(True, description="Load the bundled 2021 notices into an empty database on start.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(1, ge=1)
+    catalog_refresh_seconds: float = Field(
+        2.0, ge=0, description="How often a worker checks whether another worker published a notice.")
+    log_level: str = "info"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

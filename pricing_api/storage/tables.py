@@ -1,0 +1,118 @@
+"""SQLModel tables.  A notice is one published (or draft) table version; its items, their
+rules and its incomplete rows hang off it and are never updated once it is published."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Numeric, String, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class Money(TypeDecorator):
+    """Decimal yuan: NUMERIC(14, 2) on PostgreSQL; text on SQLite, whose NUMERIC is a float."""
+
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(Numeric(14, 2, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return str(value) if dialect.name == "sqlite" else Decimal(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Decimal(str(value))
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class NoticeRecord(SQLModel, table=True):
+    __tablename__ = "notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document: str = Field(index=True, max_length=200)
+    title: str
+    effective_from: dt.date = Field(index=True)
+    effective_to: dt.date | None = None
+    state: str = Field(default="published", max_length=20, index=True)  # draft | published | withdrawn
+    origin: str = Field(default="bundled", max_length=20)  # bundled | upload
+    meta: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    warnings: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    item_count: int = 0
+    file_name: str | None = None
+    file_sha256: str | None = Field(default=None, max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_by: str | None = None
+    published_at: dt.datetime | None = None
+    published_by: str | None = None
+    publish_order: int | None = Field(default=None, description="Increases with every publication.")
+
+
+class ItemRecord(SQLModel, table=True):
+    __tablename__ = "notice_item"
+    __table_args__ = (UniqueConstraint("notice_id", "code", name="uq_notice_item_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    code: str = Field(index=True, max_length=40)
+    seq: int | None = None
+    name: str
+    connotation: str = ""
+    exclusions: str = ""
+    unit: str = Field(max_length=40)
+    price_grade_3a: Decimal | None = Field(default=None, sa_column=Column(Money))
+    price_grade_3b: Decimal | None = Field(default=None, sa_column=Column(Money))
+    price_grade_2_or_below: Decimal | None = Field(default=None, sa_column=Column(Money))
+    single_price: bool = False
+    self_priced: bool = False
+    remarks: str = ""
+    child_markup: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    uncertain_fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    file_name: str = ""
+    file_row: int = 0
+    derived_from: str | None = None
+
+
+class RuleRecord(SQLModel, table=True):
+    __tablename__ = "item_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="notice_item.id", index=True)
+    position: int
+    kind: str = Field(max_length=40, index=True)
+    basis: str
+    source_field: str = Field(max_length=20)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class IncompleteRowRecord(SQLModel, table=True):
+    __tablename__ = "incomplete_row"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    seq: int | None = None
+    unit: str = ""
+    prices: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    missing: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str = ""
+    file_row: int = 0
+
+
+class CatalogVersion(SQLModel, table=True):
+    """One row; `version` increases with every change to what is published, so each worker
+    can tell with one cheap query whether its in-memory catalog is stale."""
+
+    __tablename__ = "catalog_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

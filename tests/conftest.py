@@ -1,0 +1,70 @@
+"""Shared fixtures: every API test runs on SQLite and, when PRICING_TEST_DATABASE_URL is set,
+on PostgreSQL too — each app on its own fresh database (a SQLite file, or a PostgreSQL schema)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from pricing_api.app import create_app
+from pricing_api.settings import Settings
+from pricing_api.storage.database import normalise_url
+
+PG_URL = os.environ.get("PRICING_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="PRICING_TEST_DATABASE_URL not set"))]
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_dir) -> Iterator[str]:
+    """A database URL nobody else uses; dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_dir / f'pricing-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(normalise_url(PG_URL)).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def settings_for(url: str, **overrides) -> Settings:
+    return Settings(database_url=url, catalog_refresh_seconds=0, **overrides)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, tmp_path) -> Iterator[str]:
+    with fresh_database(backend, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def client(database_url) -> Iterator[TestClient]:
+    """A running app on a fresh database with the bundled notices loaded."""
+    with TestClient(create_app(settings_for(database_url))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_client(request, tmp_path_factory) -> Iterator[TestClient]:
+    """One app per module and backend, for tests that only read."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        with TestClient(create_app(settings_for(url))) as test_client:
+            yield test_client

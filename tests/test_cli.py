@@ -1,0 +1,53 @@
+"""The console script."""
+
+import json
+
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from pricing_api.cli import app
+from pricing_api.storage import repository
+from pricing_api.storage.database import make_engine
+
+runner = CliRunner()
+
+
+def test_load_puts_the_bundled_notices_in_the_configured_database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("PRICING_DATABASE_URL", url)
+    from pricing_api.settings import get_settings
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["load"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "衢医保联发〔2021〕12号 — 80 items" in result.output
+    with Session(make_engine(url)) as session:
+        assert repository.count_notices(session) == 2
+
+
+def test_load_refuses_a_broken_table_and_stores_nothing(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("PRICING_DATABASE_URL", url)
+    table = tmp_path / "bad.csv"
+    table.write_text("项目编码,项目名称,计价单位,价格\n1,甲,次,abc\n", encoding="utf-8")
+    (tmp_path / "bad.toml").write_text(
+        'document = "测试〔2026〕1号"\ntitle = "t"\nissuer = ["x"]\nsigned_on = 2026-01-01\n'
+        'effective_from = 2026-02-01\nscope = "s"\n', encoding="utf-8")
+    from pricing_api.settings import get_settings
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["load", str(table)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "第2行" in result.output and "abc" in result.output
+    assert not (tmp_path / "cli.sqlite3").exists()
+
+
+def test_export_openapi_writes_the_spec(tmp_path):
+    out = tmp_path / "spec.json"
+    result = runner.invoke(app, ["export-openapi", "-o", str(out)])
+    assert result.exit_code == 0
+    assert "/v1/items/{code}" in json.loads(out.read_text(encoding="utf-8"))["paths"]
