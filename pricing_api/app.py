@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pricing_api.catalog_state import CatalogHolder, prepare_database
 from pricing_api.errors import DomainError, ErrorBody, FieldProblem
-from pricing_api.routes import health, items, notices
+from pricing_api.routes import bills, health, items, notices
 from pricing_api.settings import Settings, get_settings
 from pricing_api.storage.database import make_engine
 
@@ -46,6 +46,14 @@ _REASONS_ZH = {
     "string_too_short": "过短",
     "extra_forbidden": "不认识的字段",
     "json_invalid": "不是有效的 JSON",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "too_short": "数量不足",
+    "too_long": "数量超过上限",
+    "bool_parsing": "应为 true 或 false",
+    "decimal_max_places": "小数位数过多",
+    "decimal_max_digits": "数字位数过多",
+    "finite_number": "应为有限数字",
 }
 
 
@@ -57,6 +65,8 @@ def _reason(error: dict) -> str:
 
 def _field_name(loc: tuple) -> str:
     parts = [str(p) for p in loc]
+    if parts[:1] == ["body"] and len(parts) == 2 and parts[1].isdigit():
+        return "body"  # a JSON syntax error: the number is a character position
     if parts and parts[0] in ("query", "path", "body", "header", "form"):
         parts = parts[1:]
     return ".".join(parts) or "request"
@@ -85,6 +95,48 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=503, content=body.model_dump(mode="json"))
 
 
+class BodyLimit:
+    """Pure ASGI middleware: a body over `limit` bytes is refused with 413, by Content-Length
+    before anything is read, and while streaming when no length is sent."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await self._refuse(send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send):
+        body = ErrorBody(error="payload_too_large",
+                         message=f"请求体过大：上限 {self.limit} 字节").model_dump_json().encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database is migrated (and filled on first start) in the lifespan."""
     settings = settings or get_settings()
@@ -105,9 +157,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Quzhou medical service pricing API", version="1.0.0", description=DESCRIPTION,
                   lifespan=lifespan)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.include_router(health.router)
     app.include_router(items.router)
     app.include_router(notices.router)
+    app.include_router(bills.router)
     return app
 
 

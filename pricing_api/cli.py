@@ -68,6 +68,48 @@ def load(
                    f"{len(notice.incomplete_rows)} incomplete rows")
 
 
+@app.command()
+def audit(
+    bills: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON: one bill (the validate request body) per line")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Findings CSV (default: BILLS.findings.csv)")] = None,
+    summary_path: Annotated[Optional[Path], typer.Option("--summary", help="Summary JSON (default: BILLS.summary.json)")] = None,
+    bundled: Annotated[bool, typer.Option("--bundled", help="Use the bundled tables instead of the database")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
+) -> None:
+    """Re-audit a file of bills with the same engine as the API; findings to CSV, a summary to JSON."""
+    from price_tables.catalog import Catalog, NoticeVersion
+    from price_tables.loader import bundled_notices
+    from pricing_api.audit import audit_file
+
+    if bundled:
+        catalog = Catalog.of(NoticeVersion(i + 1, n, i + 1) for i, n in enumerate(bundled_notices()))
+    else:
+        from sqlmodel import Session
+
+        from pricing_api.catalog_state import prepare_database
+        from pricing_api.settings import get_settings
+        from pricing_api.storage import repository
+        from pricing_api.storage.database import make_engine
+
+        settings = get_settings()
+        engine = make_engine(settings.database_url)
+        prepare_database(engine, settings.load_bundled)
+        with Session(engine) as session:
+            catalog = Catalog.of(repository.published_versions(session),
+                                 version_tag=str(repository.catalog_version(session)))
+    output = output or bills.with_name(bills.stem + ".findings.csv")
+    summary_path = summary_path or bills.with_name(bills.stem + ".summary.json")
+    with output.open("w", encoding="utf-8-sig", newline="") as handle:
+        summary = audit_file(bills, handle, catalog, progress=progress)
+    result = summary.as_dict()
+    summary_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(f"bills: {result['bills']}  invalid lines: {result['invalid_lines']}  outcomes: {result['outcomes']}")
+    typer.echo(f"charged: {result['charged']}  at risk: {result['at_risk']}")
+    for rule, n in sorted(result["findings_by_rule"].items(), key=lambda kv: -kv[1]):
+        typer.echo(f"  {rule:<22} {n:>7}  at risk {result['at_risk_by_rule'][rule]}")
+    typer.echo(f"findings: {output}\nsummary: {summary_path}")
+
+
 @app.command("export-openapi")
 def export_openapi(
     output: Annotated[Path, typer.Option("--output", "-o")] = Path("openapi/openapi.json"),

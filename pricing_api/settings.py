@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     catalog_refresh_seconds: float = Field(
         2.0, ge=0, description="How often a worker checks whether another worker published a notice.")
     log_level: str = "info"
+    max_request_bytes: int = Field(25 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above).")
 
 
 @lru_cache

@@ -51,3 +51,23 @@ def test_export_openapi_writes_the_spec(tmp_path):
     result = runner.invoke(app, ["export-openapi", "-o", str(out)])
     assert result.exit_code == 0
     assert "/v1/items/{code}" in json.loads(out.read_text(encoding="utf-8"))["paths"]
+
+
+def test_audit_writes_findings_csv_and_summary_with_bad_lines_counted(tmp_path):
+    import csv
+
+    from tests.validators.builders import bill_data, line
+
+    bills = tmp_path / "bills.ndjson"
+    good = bill_data(line("33150700500", 4592), grade="grade_3b")
+    clean = bill_data(line("31060200800", 10))
+    bills.write_text("\n".join([json.dumps(good, ensure_ascii=False), "{not json", json.dumps(clean)]) + "\n",
+                     encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(bills), "--bundled", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "bills.findings.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["rule"], r["amount_at_risk"]) for r in rows] == [("PRICE_ABOVE_STANDARD", "358.00")]
+    summary = json.loads((tmp_path / "bills.summary.json").read_text(encoding="utf-8"))
+    assert summary["bills"] == 2 and summary["outcomes"] == {"violation": 1, "pass": 1}
+    assert summary["invalid"][0]["line"] == 2 and summary["at_risk"] == "358.00"

@@ -1,0 +1,85 @@
+"""Batch re-audit: a file of bills (NDJSON, one request body per line) → findings CSV + summary.
+
+Uses the same engine as `POST /v1/bills/validate`.  A line that is not a valid bill is
+counted and reported with its line number and reason; it does not stop the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from price_tables.catalog import Catalog
+from validators import validate
+from validators.bill import Bill
+
+FINDING_COLUMNS = ("bill_id", "line_ids", "rule", "national_rule", "result", "message", "expected", "charged",
+                   "amount_at_risk", "basis_document", "basis_seq", "basis_text")
+
+
+@dataclass
+class AuditSummary:
+    bills: int = 0
+    invalid: list[dict] = field(default_factory=list)
+    outcomes: Counter = field(default_factory=Counter)
+    findings_by_rule: Counter = field(default_factory=Counter)
+    charged: Decimal = Decimal("0")
+    at_risk: Decimal = Decimal("0")
+    at_risk_by_rule: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {
+            "bills": self.bills, "invalid_lines": len(self.invalid), "invalid": self.invalid[:100],
+            "outcomes": dict(self.outcomes), "findings_by_rule": dict(self.findings_by_rule),
+            "charged": f"{self.charged:.2f}", "at_risk": f"{self.at_risk:.2f}",
+            "at_risk_by_rule": {k: f"{v:.2f}" for k, v in self.at_risk_by_rule.items()},
+        }
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+    return str(exc)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for raw in handle if raw.strip())
+
+
+def audit_file(source: Path, findings_out: IO[str], catalog: Catalog, progress: bool = True) -> AuditSummary:
+    summary = AuditSummary()
+    writer = csv.writer(findings_out)
+    writer.writerow(FINDING_COLUMNS)
+    total = _count_lines(source) if progress else None
+    with source.open(encoding="utf-8-sig") as handle, tqdm(total=total, unit="bill", disable=not progress) as bar:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            bar.update(1)
+            try:
+                bill = Bill.model_validate(json.loads(raw))
+            except (ValueError, ValidationError) as exc:
+                summary.invalid.append({"line": number, "reason": _reason(exc)})
+                continue
+            report = validate(bill, catalog)
+            summary.bills += 1
+            summary.outcomes[report.outcome] += 1
+            summary.charged += report.charged
+            summary.at_risk += report.at_risk
+            for f in report.findings:
+                summary.findings_by_rule[f.rule] += 1
+                summary.at_risk_by_rule[f.rule] += f.amount_at_risk
+                writer.writerow((report.bill_id, " ".join(f.line_ids), f.rule, f.national_rule or "",
+                                 f.result.label, f.message, "" if f.expected is None else f"{f.expected:.2f}",
+                                 "" if f.charged is None else f"{f.charged:.2f}", f"{f.amount_at_risk:.2f}",
+                                 f.basis.document or "", "" if f.basis.seq is None else f.basis.seq, f.basis.text))
+    return summary

@@ -1,0 +1,55 @@
+"""Response shape of `POST /v1/bills/validate`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from price_tables.catalog import Catalog
+from pricing_api.schemas import MoneyStr
+from validators.findings import Finding, Report
+
+
+class BasisOut(BaseModel):
+    document: str | None = Field(description="文号 of the notice stating the rule")
+    seq: int | None = Field(description="序号 of the row in that notice")
+    text: str = Field(description="The rule's source text")
+
+
+class FindingOut(BaseModel):
+    rule: str = Field(description="Rule id, e.g. PRICE_ABOVE_STANDARD")
+    national_rule: str | None = Field(description="National 两库 rule code, where one exists")
+    result: Literal["violation", "suspect", "info"]
+    line_ids: list[str]
+    message: str = Field(description="中文说明, naming the numbers")
+    expected: MoneyStr | None = None
+    charged: MoneyStr | None = None
+    amount_at_risk: MoneyStr
+    basis: BasisOut
+
+    @classmethod
+    def of(cls, f: Finding) -> "FindingOut":
+        return cls(rule=f.rule, national_rule=f.national_rule, result=f.result.label, line_ids=list(f.line_ids),
+                   message=f.message, expected=f.expected, charged=f.charged, amount_at_risk=f.amount_at_risk,
+                   basis=BasisOut(document=f.basis.document, seq=f.basis.seq, text=f.basis.text))
+
+
+class Totals(BaseModel):
+    charged: MoneyStr = Field(description="Sum of what the bill's lines charge")
+    at_risk: MoneyStr = Field(description="Money charged above what the rules allow (each line counted at most once)")
+
+
+class BillResult(BaseModel):
+    bill_id: str
+    outcome: Literal["pass", "suspect", "violation"]
+    findings: list[FindingOut]
+    totals: Totals
+    catalog_version: str = Field(description="The price snapshot the bill was judged against")
+
+    @classmethod
+    def of(cls, report: Report, catalog: Catalog) -> "BillResult":
+        return cls(bill_id=report.bill_id, outcome=report.outcome,
+                   findings=[FindingOut.of(f) for f in report.findings],
+                   totals=Totals(charged=report.charged, at_risk=report.at_risk),
+                   catalog_version=catalog.version_tag)

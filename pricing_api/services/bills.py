@@ -1,0 +1,13 @@
+"""Bill checking: the engine over the worker's current catalog snapshot."""
+
+from __future__ import annotations
+
+from price_tables.catalog import Catalog
+from pricing_api.schemas_bills import BillResult
+from validators import validate
+from validators.bill import Bill
+
+
+def check_bill(bill: Bill, catalog: Catalog) -> BillResult:
+    """One catalog reference for the whole bill: all old or all new prices, never a mix."""
+    return BillResult.of(validate(bill, catalog), catalog)

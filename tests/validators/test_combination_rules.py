@@ -1,0 +1,81 @@
+"""MUTUALLY_EXCLUSIVE, DUPLICATE_CHARGE, ADDON_WITHOUT_BASE."""
+
+from decimal import Decimal
+
+from tests.validators.builders import bill, line
+from tests.validators.conftest import of_rule
+
+
+def test_robot_navigation_and_intraoperative_mri_are_exclusive_reported_once(check):
+    report = check(bill(line("33020090200", 1950, line_id="robot"), line("33020090300", 5000, line_id="mri")))
+    [finding] = of_rule(report, "MUTUALLY_EXCLUSIVE")
+    assert set(finding.line_ids) == {"robot", "mri"}
+    assert finding.amount_at_risk == Decimal("1950.00")   # the cheaper of the two is at risk at least
+    assert finding.national_rule == "GZ10000102012000"
+
+
+def test_high_flow_oxygen_excludes_ventilator_named_outside_the_tables(check):
+    report = check(bill(line("31060400800", "13.5", line_id="o2"),
+                        line("31060500101", 100, line_id="vent", name="呼吸机辅助呼吸")))
+    [finding] = of_rule(report, "MUTUALLY_EXCLUSIVE")
+    assert "呼吸机辅助呼吸" in finding.message
+
+
+def test_exclusion_is_per_day(check):
+    report = check(bill(line("31060400800", "13.5", line_id="o2"),
+                        line("31060500101", 100, line_id="vent", name="呼吸机辅助呼吸", day="2021-09-04")))
+    assert not of_rule(report, "MUTUALLY_EXCLUSIVE")
+
+
+def test_icu_day_already_includes_general_checks_and_treatments(check):
+    report = check(bill(line("11110090100", 369, line_id="icu"), line("12160000100", 18, line_id="cath")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.line_ids == ("cath", "icu") and finding.amount_at_risk == Decimal("18.00")
+
+
+def test_icu_day_charged_twice_the_same_day(check):
+    report = check(bill(line("11110090100", 369, line_id="a"), line("11110090100", 369, line_id="b")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.line_ids == ("b",)
+
+
+def test_enhanced_ct_includes_the_plain_scan(check):
+    report = check(bill(line("21030000202", 203, line_id="enh"), line("21030000102", 146, line_id="plain")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.amount_at_risk == Decimal("146.00")
+
+
+def test_a_line_resent_from_history_is_a_duplicate(check):
+    report = check(bill(line("33150700500", 4592, line_id="L1"), history=[line("33150700500", 4592, line_id="L1")]))
+    assert of_rule(report, "DUPLICATE_CHARGE")
+
+
+def test_small_bowel_exam_beside_treatment_is_suspect_unless_both_routes(check):
+    report = check(bill(line("31090300403", 6100, line_id="tx"), line("31090300100", 800, line_id="ex", name="小肠镜检查")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.result.label == "suspect" and "经口和经肛" in finding.message
+
+
+def test_tunnel_add_on_needs_the_navigation_biopsy(check):
+    [finding] = of_rule(check(bill(line("31060501501", 830))), "ADDON_WITHOUT_BASE")
+    assert "31060501500" in finding.message and finding.amount_at_risk == 830
+    assert not of_rule(check(bill(line("31060501501", 830, line_id="a"), line("31060501500", 1350, line_id="b"))),
+                       "ADDON_WITHOUT_BASE")
+
+
+def test_add_on_base_named_outside_the_tables(check):
+    report = check(bill(line("22060000702", 52, line_id="a"), line("22060000700", 200, line_id="b", name="介入治疗的超声心动图监视")))
+    assert not of_rule(report, "ADDON_WITHOUT_BASE")
+
+
+def test_add_on_beside_an_unnamed_unknown_code_is_only_suspect(check):
+    [finding] = of_rule(check(bill(line("22060000702", 52, line_id="a"), line("22060000700", 200, line_id="b"))),
+                        "ADDON_WITHOUT_BASE")
+    assert finding.result.label == "suspect"
+
+
+def test_second_session_code_needs_the_first_session_in_its_course(check):
+    assert of_rule(check(bill(line("24030001701", 5000, course_id="K"))), "ADDON_WITHOUT_BASE")
+    report = check(bill(line("24030001701", 5000, course_id="K", day="2021-09-05"),
+                        history=[line("24030001700", 20000, course_id="K", day="2021-09-01")]))
+    assert not of_rule(report, "ADDON_WITHOUT_BASE")

@@ -1,0 +1,60 @@
+"""AGE_RESTRICTED, SEX_RESTRICTED, GRADE_RESTRICTED, CONSENT_REQUIRED, INDICATION_REQUIRED."""
+
+import pytest
+
+from tests.validators.builders import bill, line
+from tests.validators.conftest import of_rule
+
+ROBOT = "NAA00000，T2"
+
+
+@pytest.mark.parametrize(("birth", "restricted"), [("2014-09-04", False), ("2014-09-03", True)])
+def test_capillary_sampling_is_for_children_under_their_7th_birthday(check, birth, restricted):
+    findings = of_rule(check(bill(line("12040000202", 5), birth=birth)), "AGE_RESTRICTED")
+    assert bool(findings) == restricted
+    if restricted:
+        assert findings[0].national_rule == "GZ10000302003000" and "7周岁" in findings[0].message
+
+
+def test_obstetric_items_are_not_billed_to_men(check):
+    [finding] = of_rule(check(bill(line("33140002000", 2768), sex="M")), "SEX_RESTRICTED")
+    assert finding.amount_at_risk == 2768 and finding.national_rule == "GZ10000302004000"
+
+
+def test_obstetric_items_billed_to_women_pass(check):
+    assert not of_rule(check(bill(line("33140002000", 2768), sex="F")), "SEX_RESTRICTED")
+
+
+@pytest.mark.parametrize(("grade", "restricted"), [("grade_3a", False), ("三乙", False), ("grade_2_or_below", True)])
+def test_lung_nodule_reconstruction_only_in_tertiary_hospitals(check, grade, restricted):
+    findings = of_rule(check(bill(line("21030000402", 450), grade=grade)), "GRADE_RESTRICTED")
+    assert bool(findings) == restricted
+    if restricted:
+        assert findings[0].national_rule == "GZ10000102011000"
+
+
+@pytest.mark.parametrize(("consent", "result"), [(False, "violation"), (None, "suspect"), (True, None)])
+def test_self_priced_items_need_a_signed_agreement(check, consent, result):
+    extra = {} if consent is None else {"consent_signed": consent}
+    findings = of_rule(check(bill(line(ROBOT, 30000, **extra))), "CONSENT_REQUIRED")
+    assert [f.result.label for f in findings] == ([result] if result else [])
+
+
+def test_self_priced_items_have_no_price_ceiling(check):
+    assert not of_rule(check(bill(line(ROBOT, 30000, consent_signed=True))), "PRICE_ABOVE_STANDARD")
+
+
+def test_surgery_level_limit_is_suspect_asking_for_records(check):
+    [finding] = of_rule(check(bill(line("33000000012", 400))), "INDICATION_REQUIRED")
+    assert finding.result.label == "suspect" and "三、四级手术或腔镜手术" in finding.message
+    assert finding.national_rule == "GZ10000102007000"
+
+
+def test_items_without_limits_need_no_records(check):
+    assert not of_rule(check(bill(line("33150700500", 4592))), "INDICATION_REQUIRED")
+
+
+@pytest.mark.parametrize(("hours", "short"), [("0.4", True), ("0.5", False)])
+def test_fire_dragon_cupping_lasts_at_least_30_minutes(check, hours, short):
+    findings = of_rule(check(bill(line("44000000900", 100, duration_hours=hours))), "INDICATION_REQUIRED")
+    assert [f.result.label for f in findings].count("violation") == (1 if short else 0)

@@ -1,0 +1,117 @@
+"""A bill as hospitals send it: the request shape of `POST /v1/bills/validate`.
+
+Field names follow the clean JSON shape; the national platform's 3101 interface names
+(`hilist_code`, `cnt`, `pric`, `sumamt`, `brdy`, `gend`, …) are accepted beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from price_tables.rules import Grade, parse_grade
+
+MAX_LINES = 5000
+MAX_HISTORY_LINES = 20000
+
+_SEX_CODES = {"1": "M", "2": "F", "男": "M", "女": "F", "m": "M", "f": "F"}
+
+
+def _grade(value):
+    return parse_grade(value) if isinstance(value, str) else value
+
+
+def _sex(value):
+    if isinstance(value, (int, str)):
+        text = str(value).strip()
+        return _SEX_CODES.get(text, _SEX_CODES.get(text.lower(), text))
+    return value
+
+
+def _code(value):
+    if isinstance(value, int):
+        raise ValueError("项目编码应为字符串（如 \"33150700500\"），不能是数字")
+    return value
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4, allow_inf_nan=False)]
+Quantity = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4, allow_inf_nan=False,
+                                    description="Units charged; must be positive")]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, str_strip_whitespace=True)
+
+
+class Hospital(_Input):
+    grade: Annotated[Grade, BeforeValidator(_grade)] = Field(
+        description="grade_3a | grade_3b | grade_2_or_below, or 三甲 | 三乙 | 二级及以下")
+
+
+class Patient(_Input):
+    birth_date: dt.date = Field(validation_alias=AliasChoices("birth_date", "brdy"))
+    sex: Annotated[Literal["M", "F"], BeforeValidator(_sex)] = Field(
+        validation_alias=AliasChoices("sex", "gend"), description="M | F (3101 gend 1/2 accepted)")
+
+
+class Encounter(_Input):
+    type: Literal["inpatient", "outpatient"]
+    admitted_on: dt.date | None = Field(None, validation_alias=AliasChoices("admitted_on", "adm_date"))
+    discharged_on: dt.date | None = Field(None, validation_alias=AliasChoices("discharged_on", "dscg_date"))
+
+    @model_validator(mode="after")
+    def _stay_in_order(self):
+        if self.admitted_on and self.discharged_on and self.discharged_on < self.admitted_on:
+            raise ValueError("出院日期早于入院日期")
+        return self
+
+
+class BillLine(_Input):
+    line_id: str = Field(min_length=1, max_length=64)
+    code: Annotated[str, BeforeValidator(_code)] = Field(
+        min_length=1, max_length=40, validation_alias=AliasChoices("code", "hilist_code"))
+    name: str | None = Field(None, max_length=200, validation_alias=AliasChoices("name", "hilist_name"))
+    service_date: dt.date = Field(validation_alias=AliasChoices("service_date", "drord_begn_date"))
+    quantity: Quantity = Field(validation_alias=AliasChoices("quantity", "cnt"))
+    unit: str | None = Field(None, max_length=40)
+    unit_price: Money = Field(validation_alias=AliasChoices("unit_price", "pric"))
+    amount: Money | None = Field(None, validation_alias=AliasChoices("amount", "sumamt"))
+    duration_hours: Annotated[Decimal, Field(ge=0, le=10000, allow_inf_nan=False)] | None = None
+    course_id: str | None = Field(None, max_length=64)
+    body_site: str | None = Field(None, max_length=100)
+    consent_signed: bool | None = None
+    purchase_price: Money | None = None
+    main_line_id: str | None = Field(None, max_length=64)
+
+    @property
+    def charged(self) -> Decimal:
+        """What the line charges: its amount, or quantity × unit price when no amount is given."""
+        return self.amount if self.amount is not None else self.quantity * self.unit_price
+
+
+class Bill(_Input):
+    bill_id: str = Field(min_length=1, max_length=64)
+    hospital: Hospital
+    patient: Patient
+    encounter: Encounter
+    lines: list[BillLine] = Field(min_length=1, max_length=MAX_LINES)
+    history: list[BillLine] = Field(default_factory=list, max_length=MAX_HISTORY_LINES,
+                                    description="Earlier lines of the same encounter: counted, not reported on")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        seen: set[str] = set()
+        for line in self.lines:
+            if line.line_id in seen:
+                raise ValueError(f"line_id {line.line_id!r} 重复：每条明细须有唯一的 line_id")
+            seen.add(line.line_id)
+        for line in self.lines:
+            if line.main_line_id is not None and line.main_line_id not in seen:
+                raise ValueError(f"明细 {line.line_id} 的 main_line_id {line.main_line_id!r} 不在本单据中")
+        first = min(l.service_date for l in self.lines)
+        if self.patient.birth_date > first:
+            raise ValueError(f"出生日期 {self.patient.birth_date} 晚于服务日期 {first}")
+        return self

@@ -1,0 +1,139 @@
+"""Which items may be charged together: exclusions, duplicates (incl. what a 内涵 already
+contains), add-ons without their base, later sessions without the first."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from validators.context import BillContext, Line
+from validators.findings import ZERO, Result
+from validators.rules.identity import normalise
+from validators.spec import RuleSpec, count, yuan
+
+
+def _names_match(line_name: str, wanted: str) -> bool:
+    """A line named like the wanted item (names outside our tables are matched by name)."""
+    a, b = normalise(line_name), normalise(wanted).removesuffix("项目")
+    return bool(a) and bool(b) and (a == b or b in a)
+
+
+def _lines_on(ctx: BillContext, line: Line) -> list[Line]:
+    return [l for l in ctx.on_day(line.day) if l is not line]
+
+
+def _exclusive(spec: RuleSpec, ctx: BillContext):
+    reported: set[frozenset[str]] = set()
+    for line in ctx.all_lines:
+        if line.entry is None:
+            continue
+        for rule in line.item.rules_of("mutually_exclusive"):
+            for other in _lines_on(ctx, line):
+                if line.in_history and other.in_history:
+                    continue
+                if not (other.code in rule.codes or any(_names_match(other.display_name, n) for n in rule.names)):
+                    continue
+                pair = frozenset((f"{line.in_history}{line.id}", f"{other.in_history}{other.id}"))
+                if pair in reported:
+                    continue
+                reported.add(pair)
+                bill_lines = [l for l in (line, other) if not l.in_history]
+                at_risk_line = min(bill_lines, key=lambda l: l.charged)
+                yield spec.finding(
+                    bill_lines, f"{line.label()}与{other.label()}于{line.day}同时收费：{rule.describe()}；"
+                                f"至少{at_risk_line.label()}的{yuan(at_risk_line.charged)}元不应收取",
+                    ctx.basis(line, rule.basis), charged=at_risk_line.charged, at_risk=at_risk_line.charged,
+                    risk_line=at_risk_line)
+
+
+def _included_by(rule, other: Line) -> bool:
+    return (other.code in rule.codes or any(other.code.startswith(p) for p in rule.code_prefixes)
+            or any(_names_match(other.display_name, n) for n in rule.names))
+
+
+def _duplicates(spec: RuleSpec, ctx: BillContext):
+    history_ids = {(l.id, l.code) for l in ctx.history}
+    for line in ctx.lines:
+        if (line.id, line.code) in history_ids:
+            yield spec.finding(
+                [line], f"{line.label()}明细 {line.id} 已在此前的收费中出现，重复收费{yuan(line.charged)}元",
+                ctx.basis(line, "同一明细不得重复收费"), charged=line.charged, at_risk=line.charged)
+    yield from _once_a_day(spec, ctx)
+    yield from _contained(spec, ctx)
+
+
+def _once_a_day(spec: RuleSpec, ctx: BillContext):
+    """An item priced per 日 can be charged once a day."""
+    per_day: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for line in sorted(ctx.all_lines, key=lambda l: (l.day, l.order)):
+        if line.entry is None or line.item.unit != "日":
+            continue
+        key = (line.code, line.day)
+        before = per_day[key]
+        per_day[key] = before + line.line.quantity
+        over = max(ZERO, per_day[key] - 1) - max(ZERO, before - 1)
+        if over > 0 and not line.in_history:
+            yield spec.finding(
+                [line], f"{line.label()}按日计价，{line.day}已收费{count(per_day[key])}日，重复{count(over)}日",
+                ctx.basis(line, f"计价单位：日"), charged=line.charged, at_risk=over * line.line.unit_price)
+
+
+def _contained(spec: RuleSpec, ctx: BillContext):
+    for line in ctx.all_lines:
+        if line.entry is None:
+            continue
+        for rule in line.item.rules_of("includes"):
+            candidates = _lines_on(ctx, line) if rule.same_day else [l for l in ctx.all_lines if l is not line]
+            for other in candidates:
+                if other.in_history or other.code == line.code or not _included_by(rule, other):
+                    continue
+                if rule.unless:
+                    yield spec.finding(
+                        [other, *([line] if not line.in_history else [])],
+                        f"{line.label()}的内涵已含{other.label()}，仅在“{rule.unless}”时可另收，请提供病历证明",
+                        ctx.basis(line, rule.basis), charged=other.charged, at_risk=other.charged,
+                        result=Result.SUSPECT, risk_line=other)
+                else:
+                    yield spec.finding(
+                        [other, *([line] if not line.in_history else [])],
+                        f"{line.label()}的项目内涵已包含{other.label()}（{rule.basis}），"
+                        f"同日另收{yuan(other.charged)}元属重复收费",
+                        ctx.basis(line, rule.basis), charged=other.charged, at_risk=other.charged, risk_line=other)
+
+
+def _addon_without_base(spec: RuleSpec, ctx: BillContext):
+    for line in ctx.judged():
+        for rule in line.item.rules_of("add_on"):
+            same_day = _lines_on(ctx, line)
+            if any(o.code in rule.base_codes or any(_names_match(o.display_name, n) for n in rule.base_names)
+                   for o in same_day):
+                continue
+            bases = "或".join([*rule.base_codes, *rule.base_names])
+            unnamed = [o for o in same_day if not o.display_name]
+            if rule.base_names and unnamed:
+                yield spec.finding(
+                    [line], f"{line.label()}为加收项目，须与{bases}同时收费；同日有未注明名称的明细，无法确认，请核对",
+                    ctx.basis(line, rule.basis), charged=line.charged, at_risk=line.charged, result=Result.SUSPECT)
+            else:
+                yield spec.finding(
+                    [line], f"{line.label()}为加收项目，{line.day}未见主项目{bases}，不得单独收费{yuan(line.charged)}元",
+                    ctx.basis(line, rule.basis), charged=line.charged, at_risk=line.charged)
+        for rule in line.item.rules_of("subsequent_session"):
+            if rule.subsequent_code != line.code:
+                continue
+            course = ctx.course_of(line)
+            first = [o for o in ctx.all_lines if o.code == rule.first_code and ctx.course_of(o) == course
+                     and (o.day, o.order) < (line.day, line.order)]
+            if not first:
+                yield spec.finding(
+                    [line], f"{line.label()}为第二次起的收费编码，疗程{course or '（未分疗程）'}中此前未见首次"
+                            f"{rule.first_code}，不得按第二次起收费",
+                    ctx.basis(line, rule.basis), charged=line.charged, at_risk=line.charged)
+
+
+MUTUALLY_EXCLUSIVE = RuleSpec("MUTUALLY_EXCLUSIVE", "GZ10000102012000", "不得同时收费的项目同时收费",
+                              Result.VIOLATION, _exclusive)
+DUPLICATE_CHARGE = RuleSpec("DUPLICATE_CHARGE", "GZ10000102012000", "重复收费（含项目内涵已包含的服务另行收费）",
+                            Result.VIOLATION, _duplicates)
+ADDON_WITHOUT_BASE = RuleSpec("ADDON_WITHOUT_BASE", None, "加收项目或第二次起编码缺少主项目/首次收费",
+                              Result.VIOLATION, _addon_without_base)

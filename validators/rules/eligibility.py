@@ -1,0 +1,89 @@
+"""May this patient, in this hospital, be charged this item at all?"""
+
+from __future__ import annotations
+
+from validators.context import BillContext
+from validators.findings import Result
+from validators.spec import RuleSpec, count, yuan
+
+_CHILD_ONLY = "GZ10000302003000"  # 医疗服务项目儿童专用
+_AGE_LIMITED = "GZ10000102006000"  # 医疗服务项目限儿童使用 / 限年龄
+
+
+def _age(spec: RuleSpec, ctx: BillContext):
+    for line in ctx.judged():
+        for limit in line.item.rules_of("age_limit"):
+            too_old = limit.max_age is not None and line.age > limit.max_age
+            too_young = limit.min_age is not None and line.age < limit.min_age
+            if too_old or too_young:
+                child_only = limit.max_age is not None and limit.min_age is None
+                yield spec.finding(
+                    [line], f"{line.label()}{limit.describe()}，患者服务日 {line.day} 为{line.age}周岁，"
+                            f"不得收费{yuan(line.charged)}元",
+                    ctx.basis(line, limit.basis), charged=line.charged, at_risk=line.charged,
+                    national_rule=_CHILD_ONLY if child_only else _AGE_LIMITED)
+
+
+def _sex(spec: RuleSpec, ctx: BillContext):
+    sex = ctx.bill.patient.sex
+    for line in ctx.judged():
+        for limit in line.item.rules_of("sex_limit"):
+            if limit.sex != sex:
+                patient = "男性" if sex == "M" else "女性"
+                yield spec.finding(
+                    [line], f"{line.label()}{limit.describe()}，患者为{patient}，不得收费{yuan(line.charged)}元",
+                    ctx.basis(line, limit.basis), charged=line.charged, at_risk=line.charged)
+
+
+def _grade(spec: RuleSpec, ctx: BillContext):
+    for line in ctx.judged():
+        for limit in line.item.rules_of("grade_limit"):
+            if ctx.grade not in limit.allowed:
+                yield spec.finding(
+                    [line], f"{line.label()}{limit.describe()}，本院为{ctx.grade.label}，不得收费{yuan(line.charged)}元",
+                    ctx.basis(line, limit.basis), charged=line.charged, at_risk=line.charged)
+
+
+def _consent(spec: RuleSpec, ctx: BillContext):
+    for line in ctx.judged():
+        if not (line.item.self_priced or line.item.rules_of("consent_required")):
+            continue
+        signed = line.line.consent_signed
+        if signed is True:
+            continue
+        basis_text = next((r.basis for r in line.item.rules_of("consent_required")), "自主定价")
+        basis_text += "；自主定价项目提供服务前应与患者或患者委托人签署书面协议（通知第四条）"
+        if signed is False:
+            yield spec.finding([line], f"{line.label()}为自主定价项目，明细标明未签署书面协议，收费{yuan(line.charged)}元",
+                               ctx.basis(line, basis_text), charged=line.charged, at_risk=line.charged)
+        else:
+            yield spec.finding([line], f"{line.label()}为自主定价项目，须提供与患者签署的书面协议（明细未注明 consent_signed）",
+                               ctx.basis(line, basis_text), charged=line.charged, at_risk=line.charged,
+                               result=Result.SUSPECT)
+
+
+def _indication(spec: RuleSpec, ctx: BillContext):
+    for line in ctx.judged():
+        limits = line.item.rules_of("documented_limit")
+        minimums = line.item.rules_of("minimum_duration")
+        hours = line.line.duration_hours
+        for minimum in minimums:
+            if hours is not None and hours < minimum.min_hours:
+                yield spec.finding(
+                    [line], f"{line.label()}要求{minimum.describe()}，明细时长{count(hours)}小时，不足",
+                    ctx.basis(line, minimum.basis), charged=line.charged, at_risk=line.charged,
+                    result=Result.VIOLATION)
+        unproven = [r for r in limits] + [m for m in minimums if hours is None]
+        if unproven:
+            needs = "；".join(r.describe().removeprefix("须有病历等资料证明：") for r in unproven)
+            yield spec.finding(
+                [line], f"{line.label()}限定条件需病历等资料证明：{needs}",
+                ctx.basis(line, " ".join(r.basis for r in unproven)), charged=line.charged, at_risk=line.charged)
+
+
+AGE_RESTRICTED = RuleSpec("AGE_RESTRICTED", _AGE_LIMITED, "患者年龄不符合项目限定", Result.VIOLATION, _age)
+SEX_RESTRICTED = RuleSpec("SEX_RESTRICTED", "GZ10000302004000", "医疗服务项目区分性别使用", Result.VIOLATION, _sex)
+GRADE_RESTRICTED = RuleSpec("GRADE_RESTRICTED", "GZ10000102011000", "医疗服务项目限医疗机构级别", Result.VIOLATION, _grade)
+CONSENT_REQUIRED = RuleSpec("CONSENT_REQUIRED", None, "自主定价项目须签署书面协议", Result.VIOLATION, _consent)
+INDICATION_REQUIRED = RuleSpec("INDICATION_REQUIRED", "GZ10000102007000", "适应症、资质或手术级别限定须资料证明",
+                               Result.SUSPECT, _indication)

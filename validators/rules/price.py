@@ -1,0 +1,81 @@
+"""Is the unit price within the standard, and does the amount add up?"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from price_tables.money import child_price
+from price_tables.rules import Grade
+from validators.context import BillContext, Line
+from validators.findings import Result
+from validators.spec import RuleSpec, cents, count, yuan
+
+
+def standard_unit_price(line: Line, grade: Grade) -> tuple[Decimal, str] | None:
+    """The highest unit price the line may charge, and how it was reached; None if self-priced.
+
+    Order: the grade's price, then the duration tier (大于4小时按1500元), then the children's
+    markup for an eligible item when the patient is at most its age on the service date.
+    """
+    item = line.item
+    price = item.price_for(grade)
+    if price is None:
+        return None
+    steps = [f"{grade.label}{yuan(price)}元"]
+    hours = line.line.duration_hours
+    if hours is not None:
+        for tier in item.rules_of("duration_price"):
+            if hours > tier.over_hours:
+                price = tier.price
+                steps.append(f"时长{count(hours)}小时＞{count(tier.over_hours)}小时按{yuan(price)}元")
+    if item.child_markup.eligible and line.age <= item.child_markup.max_age:
+        price = child_price(price)
+        steps.append(f"{line.age}周岁儿童加收30%为{yuan(price)}元")
+    return price, "，".join(steps)
+
+
+def _price_basis_text(line: Line) -> str:
+    item = line.item
+    p = item.prices
+    if item.single_price:
+        text = f"{item.name} {yuan(p.grade_3a)}元/{item.unit}"
+    else:
+        text = (f"{item.name} 三甲{yuan(p.grade_3a)}、三乙{yuan(p.grade_3b)}、"
+                f"二级及以下{yuan(p.grade_2_or_below)}元/{item.unit}")
+    if item.child_markup.eligible:
+        text += f"；{item.child_markup.basis}"
+    return text
+
+
+def _price_above(spec: RuleSpec, ctx: BillContext):
+    for line in ctx.judged():
+        standard = standard_unit_price(line, ctx.grade)
+        if standard is None:
+            continue
+        expected, how = standard
+        charged = line.line.unit_price
+        if charged > expected:
+            over = (charged - expected) * line.line.quantity
+            yield spec.finding(
+                [line], f"{line.label()}单价{yuan(charged)}元，超过标准{yuan(expected)}元（{how}），"
+                        f"超出{yuan(charged - expected)}元×{count(line.line.quantity)}={yuan(over)}元",
+                ctx.basis(line, _price_basis_text(line)), expected=expected, charged=charged, at_risk=over)
+
+
+def _amount_mismatch(spec: RuleSpec, ctx: BillContext):
+    for line in ctx.lines:
+        amount = line.line.amount
+        if amount is None:
+            continue
+        computed = line.line.quantity * line.line.unit_price
+        if cents(amount) != cents(computed):
+            yield spec.finding(
+                [line], f"{line.label()}金额{yuan(amount)}元，不等于数量{count(line.line.quantity)}×"
+                        f"单价{yuan(line.line.unit_price)}={yuan(computed)}元",
+                ctx.basis(line, "金额＝数量×单价"), expected=computed, charged=amount, at_risk=amount - computed)
+
+
+PRICE_ABOVE_STANDARD = RuleSpec("PRICE_ABOVE_STANDARD", "GZ10000102001000", "医疗服务项目超限定单价收费",
+                                Result.VIOLATION, _price_above)
+AMOUNT_MISMATCH = RuleSpec("AMOUNT_MISMATCH", "GZ10000201002000", "结算明细金额不等于数量×单价",
+                           Result.VIOLATION, _amount_mismatch)

@@ -1,0 +1,49 @@
+"""How a rule is declared: id, national 两库 code, one-line summary, result level, check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from validators.context import BillContext, Line
+from validators.findings import ZERO, Basis, Finding, Result
+
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def yuan(amount: Decimal) -> str:
+    """Money in a message: 4234.00."""
+    return f"{cents(amount):f}"
+
+
+def count(quantity: Decimal) -> str:
+    """A quantity in a message: 2, 1.5."""
+    text = f"{quantity.normalize():f}"
+    return text
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    national_rule: str | None
+    summary: str
+    result: Result
+    check: Callable[["RuleSpec", BillContext], Iterable[Finding]]
+
+    def finding(self, lines: Sequence[Line], message: str, basis: Basis, *, expected: Decimal | None = None,
+                charged: Decimal | None = None, at_risk: Decimal = ZERO, result: Result | None = None,
+                risk_line: Line | None = None, national_rule: str | None = None) -> Finding:
+        risk_line = risk_line or lines[0]
+        at_risk = max(ZERO, min(cents(at_risk), cents(risk_line.charged)))
+        return Finding(
+            rule=self.id, national_rule=national_rule or self.national_rule, result=result or self.result,
+            line_ids=tuple(l.id for l in lines), message=message, basis=basis,
+            expected=None if expected is None else cents(expected),
+            charged=None if charged is None else cents(charged),
+            amount_at_risk=at_risk, risk_line_id=risk_line.id,
+        )
