@@ -38,12 +38,19 @@ class NoticeVersion:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CatalogEntry:
     """One item as published by one notice, with that notice's period."""
 
     item: Item
     version: NoticeVersion
+    effective_from: dt.date = field(init=False)
+    effective_to: dt.date | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Copied out of the notice: `covers` runs for every bill line.
+        object.__setattr__(self, "effective_from", self.version.effective_from)
+        object.__setattr__(self, "effective_to", self.version.effective_to)
 
     @property
     def notice_id(self) -> int:
@@ -53,16 +60,8 @@ class CatalogEntry:
     def document(self) -> str:
         return self.version.notice.meta.document
 
-    @property
-    def effective_from(self) -> dt.date:
-        return self.version.effective_from
-
-    @property
-    def effective_to(self) -> dt.date | None:
-        return self.version.effective_to
-
     def covers(self, on: dt.date) -> bool:
-        return self.version.covers(on)
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:

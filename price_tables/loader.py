@@ -21,7 +21,7 @@ from price_tables.models import (
 )
 from price_tables.money import parse_money, to_cents
 from price_tables.remark_parser import SELF_PRICED, ItemText, is_self_priced, read_rules
-from price_tables.rules import Grade, MutualExclusion, ReducedPrice, Rule, SubsequentSession
+from price_tables.rules import ConsentRequired, Grade, MutualExclusion, ReducedPrice, Rule, SubsequentSession
 from price_tables.table_file import RawTable, read_table
 from price_tables.units import KNOWN_UNITS
 
@@ -247,6 +247,8 @@ def check_table(raw: RawTable, meta: NoticeMeta, judgements: tuple[Judgement, ..
         rules, unread = read_rules(text)
         for sentence in unread:
             check.warning(file_row, "备注", sentence, "备注中这句话未能转换为结构化规则，请人工核对")
+        if self_priced and not any(r.kind == "consent_required" for r in rules):
+            rules.append(ConsentRequired(basis="价格：自主定价", source_field="通知正文"))
         judged = [j.rule for j in judgements if j.code == code]
         if any(r.kind == "add_on" for r in judged):
             # A judgement names the base item; the guess from the name gives way to it.

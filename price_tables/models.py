@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,7 +31,7 @@ class PriceSet(_Frozen):
     grade_2_or_below: Decimal | None = None
 
     def for_grade(self, grade: Grade) -> Decimal | None:
-        return getattr(self, grade.value)
+        return getattr(self, grade)  # a Grade is the field's name
 
 
 class ChildMarkup(_Frozen):
@@ -79,8 +80,20 @@ class Item(_Frozen):
     def child_prices(self) -> PriceSet:
         return PriceSet(**{g.value: self.child_price_for(g) for g in Grade})
 
-    def rules_of(self, kind: str) -> list:
-        return [r for r in self.rules if r.kind == kind]
+    def rules_of(self, kind: str) -> tuple:
+        """This item's rules of one kind (looked up once per item: the bill engine's hot path)."""
+        return self._rules_by_kind.get(kind, ())
+
+    @cached_property
+    def rule_kinds(self) -> tuple[str, ...]:
+        return tuple(self._rules_by_kind)
+
+    @cached_property
+    def _rules_by_kind(self) -> dict[str, tuple]:
+        grouped: dict[str, list] = {}
+        for rule in self.rules:
+            grouped.setdefault(rule.kind, []).append(rule)
+        return {kind: tuple(rules) for kind, rules in grouped.items()}
 
 
 class IncompleteRow(_Frozen):

@@ -75,7 +75,13 @@ def load_into(session: Session, notices, origin: str, actor: str | None = "syste
 
 
 class CatalogHolder:
-    """Holds the current catalog; `get()` returns it, rebuilding when the database moved on."""
+    """Holds the current catalog.
+
+    `current()` never touches the database (request paths use it); `get()` re-reads the
+    catalog version when `refresh_seconds` have passed and rebuilds on a change; `refresher()`
+    is the background loop that calls `get()` off the event loop, so a publish made by another
+    worker reaches this one within `refresh_seconds`.
+    """
 
     def __init__(self, engine: Engine, refresh_seconds: float):
         self._engine = engine
@@ -99,6 +105,21 @@ class CatalogHolder:
                     self._version = version
             self._checked_at = time.monotonic()
             return self._catalog
+
+    def current(self) -> Catalog:
+        if self._catalog is None:
+            return self.get()
+        return self._catalog
+
+    async def refresher(self) -> None:
+        import anyio
+
+        while True:
+            await anyio.sleep(max(self._refresh_seconds, 0.05))
+            try:
+                await anyio.to_thread.run_sync(self.get)
+            except Exception as exc:  # the database may be down: keep serving the last catalog
+                log.warning("catalog refresh failed: %s", exc)
 
     def invalidate(self) -> None:
         """Force the next `get()` to re-read (after this worker published)."""

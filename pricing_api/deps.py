@@ -23,9 +23,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_catalog(request: Request) -> Catalog:
+async def get_catalog(request: Request) -> Catalog:
+    """The worker's current price snapshot (kept fresh by a background task; no I/O here)."""
     holder: CatalogHolder = request.app.state.catalog
-    return holder.get()
+    return holder.current()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from price_tables.catalog import Catalog
-from pricing_api.schemas import MoneyStr
+from validators.spec import yuan
 from validators.findings import Finding, Report
 
 
@@ -23,21 +23,28 @@ class FindingOut(BaseModel):
     result: Literal["violation", "suspect", "info"]
     line_ids: list[str]
     message: str = Field(description="中文说明, naming the numbers")
-    expected: MoneyStr | None = None
-    charged: MoneyStr | None = None
-    amount_at_risk: MoneyStr
+    expected: str | None = Field(None, description="Standard or cap (decimal string, yuan)", examples=["4234.00"])
+    charged: str | None = Field(None, description="What was charged (decimal string, yuan)", examples=["4592.00"])
+    amount_at_risk: str = Field(description="Charged above what the rules allow (decimal string, yuan)", examples=["358.00"])
     basis: BasisOut
 
     @classmethod
     def of(cls, f: Finding) -> "FindingOut":
-        return cls(rule=f.rule, national_rule=f.national_rule, result=f.result.label, line_ids=list(f.line_ids),
-                   message=f.message, expected=f.expected, charged=f.charged, amount_at_risk=f.amount_at_risk,
-                   basis=BasisOut(document=f.basis.document, seq=f.basis.seq, text=f.basis.text))
+        # model_construct: the engine's values are already of the right types; validating
+        # them again would cost more than judging the line did.
+        return cls.model_construct(rule=f.rule, national_rule=f.national_rule, result=f.result.label, line_ids=list(f.line_ids),
+                   message=f.message, expected=_money(f.expected), charged=_money(f.charged),
+                                   amount_at_risk=yuan(f.amount_at_risk),
+                   basis=BasisOut.model_construct(document=f.basis.document, seq=f.basis.seq, text=f.basis.text))
+
+
+def _money(amount):
+    return None if amount is None else yuan(amount)
 
 
 class Totals(BaseModel):
-    charged: MoneyStr = Field(description="Sum of what the bill's lines charge")
-    at_risk: MoneyStr = Field(description="Money charged above what the rules allow (each line counted at most once)")
+    charged: str = Field(description="Sum of what the bill's lines charge (decimal string, yuan)")
+    at_risk: str = Field(description="Money charged above what the rules allow, each line counted at most once")
 
 
 class BillResult(BaseModel):
@@ -49,7 +56,7 @@ class BillResult(BaseModel):
 
     @classmethod
     def of(cls, report: Report, catalog: Catalog) -> "BillResult":
-        return cls(bill_id=report.bill_id, outcome=report.outcome,
-                   findings=[FindingOut.of(f) for f in report.findings],
-                   totals=Totals(charged=report.charged, at_risk=report.at_risk),
-                   catalog_version=catalog.version_tag)
+        return cls.model_construct(bill_id=report.bill_id, outcome=report.outcome,
+                                   findings=[FindingOut.of(f) for f in report.findings],
+                                   totals=Totals.model_construct(charged=yuan(report.charged), at_risk=yuan(report.at_risk)),
+                                   catalog_version=catalog.version_tag)

@@ -41,7 +41,7 @@ def fresh_database(backend: str, tmp_dir) -> Iterator[str]:
 
 
 def settings_for(url: str, **overrides) -> Settings:
-    return Settings(database_url=url, catalog_refresh_seconds=0, **overrides)
+    return Settings(database_url=url, catalog_refresh_seconds=0.2, **overrides)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -24,28 +24,16 @@ class Line:
     """A bill or history line with what the catalog says about it."""
 
     line: BillLine
+    id: str  # line_id, code and service date copied out: every rule reads them
+    code: str
+    day: dt.date
     in_history: bool
     entry: CatalogEntry | None  # the entry in effect on the service date
+    item: Item | None  # entry.item, kept at hand
     known_code: bool  # the code is in some loaded table (maybe not on this date)
     age: int
     charged: Decimal
     order: int  # history first, then the bill, each in the order sent
-
-    @property
-    def item(self) -> Item | None:
-        return self.entry.item if self.entry else None
-
-    @property
-    def id(self) -> str:
-        return self.line.line_id
-
-    @property
-    def code(self) -> str:
-        return self.line.code
-
-    @property
-    def day(self) -> dt.date:
-        return self.line.service_date
 
     @property
     def display_name(self) -> str:
@@ -67,6 +55,8 @@ class BillContext:
     history: list[Line]  # earlier lines of the encounter, counted only
     all_lines: list[Line] = field(default_factory=list)  # history then bill
     _by_day: dict[dt.date, list[Line]] | None = None
+    _by_code: dict[str, list[Line]] | None = None
+    _by_kind: dict[str, list[Line]] | None = None
 
     def __post_init__(self) -> None:
         self.all_lines = self.history + self.lines
@@ -83,6 +73,29 @@ class BillContext:
         """Bill lines whose code has an item in effect on the service date."""
         return [l for l in self.lines if l.entry is not None]
 
+    def judged_with(self, kind: str) -> list[Line]:
+        """Judged bill lines whose item has a rule of `kind` (indexed once per bill, so each
+        rule family visits only the lines it concerns)."""
+        return [l for l in self.with_rule(kind) if not l.in_history]
+
+    def with_rule(self, kind: str) -> list[Line]:
+        """History and bill lines in effect whose item has a rule of `kind`, in order."""
+        if self._by_kind is None:
+            self._by_kind = {}
+            for line in self.all_lines:
+                if line.item is not None:
+                    for rule_kind in line.item.rule_kinds:
+                        self._by_kind.setdefault(rule_kind, []).append(line)
+        return self._by_kind.get(kind, [])
+
+    def with_code(self, code: str) -> list[Line]:
+        """Every line (history and bill) of this code, in the order sent."""
+        if self._by_code is None:
+            self._by_code = {}
+            for line in self.all_lines:
+                self._by_code.setdefault(line.code, []).append(line)
+        return self._by_code.get(code, [])
+
     def basis(self, line: Line, text: str) -> Basis:
         if line.entry is None:
             return Basis(document=None, seq=None, text=text)
@@ -94,11 +107,16 @@ class BillContext:
 
 def build_context(bill: Bill, catalog: Catalog) -> BillContext:
     birth = bill.patient.birth_date
+    ages: dict[dt.date, int] = {}
 
     def resolve(line: BillLine, in_history: bool, order: int) -> Line:
-        return Line(line=line, in_history=in_history, entry=catalog.entry_on(line.code, line.service_date),
-                    known_code=line.code in catalog, age=age_on(birth, line.service_date),
-                    charged=line.charged, order=order)
+        day = line.service_date
+        entry = catalog.entry_on(line.code, day)
+        age = ages.get(day)
+        if age is None:
+            age = ages[day] = age_on(birth, day)
+        return Line(line, line.line_id, line.code, day, in_history, entry, entry.item if entry else None,
+                    entry is not None or line.code in catalog, age, line.charged, order)
 
     history = [resolve(l, True, i) for i, l in enumerate(bill.history)]
     lines = [resolve(l, False, len(history) + i) for i, l in enumerate(bill.lines)]

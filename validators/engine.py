@@ -19,12 +19,12 @@ def validate(bill: Bill, catalog: Catalog) -> Report:
     `catalog` is an immutable snapshot: the whole bill is judged against one set of prices.
     """
     ctx = build_context(bill, catalog)
-    order = {line.id: i for i, line in enumerate(ctx.lines)}
     findings: list[Finding] = []
-    for rank, rule in enumerate(RULES):
-        for finding in rule.check(rule, ctx):
-            findings.append(finding)
-    findings.sort(key=lambda f: (min(order[i] for i in f.line_ids), _RULE_RANK[f.rule]))
+    for rule in RULES:
+        findings.extend(rule.check(rule, ctx))
+    if len(findings) > 1:
+        order = {line.id: i for i, line in enumerate(ctx.lines)}
+        findings.sort(key=lambda f: (min(order[i] for i in f.line_ids), _RULE_RANK[f.rule]))
     return Report(bill_id=bill.bill_id, findings=tuple(findings),
                   charged=cents(sum((l.charged for l in ctx.lines), ZERO)),
                   at_risk=_total_at_risk(ctx, findings))

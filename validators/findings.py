@@ -25,7 +25,9 @@ class Result(IntEnum):
         return {Result.INFO: "提示", Result.SUSPECT: "可疑", Result.VIOLATION: "违规"}[self]
 
 
-@dataclass(frozen=True, slots=True)
+# Basis and Finding are plain slotted dataclasses, not frozen ones: a frozen dataclass's
+# __init__ costs several times more, and the engine makes one per finding.  Treat them as values.
+@dataclass(slots=True)
 class Basis:
     """Where the rule a finding applies is written."""
 
@@ -34,7 +36,7 @@ class Basis:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
     rule: str
     national_rule: str | None

@@ -39,7 +39,9 @@ class RuleSpec:
                 charged: Decimal | None = None, at_risk: Decimal = ZERO, result: Result | None = None,
                 risk_line: Line | None = None, national_rule: str | None = None) -> Finding:
         risk_line = risk_line or lines[0]
-        at_risk = max(ZERO, min(cents(at_risk), cents(risk_line.charged)))
+        if at_risk > risk_line.charged:  # never more than the line charged
+            at_risk = risk_line.charged
+        at_risk = cents(at_risk) if at_risk > ZERO else ZERO
         return Finding(
             rule=self.id, national_rule=national_rule or self.national_rule, result=result or self.result,
             line_ids=tuple(l.id for l in lines), message=message, basis=basis,

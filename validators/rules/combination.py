@@ -24,9 +24,7 @@ def _lines_on(ctx: BillContext, line: Line) -> list[Line]:
 
 def _exclusive(spec: RuleSpec, ctx: BillContext):
     reported: set[frozenset[str]] = set()
-    for line in ctx.all_lines:
-        if line.entry is None:
-            continue
+    for line in ctx.with_rule("mutually_exclusive"):
         for rule in line.item.rules_of("mutually_exclusive"):
             for other in _lines_on(ctx, line):
                 if line.in_history and other.in_history:
@@ -79,9 +77,7 @@ def _once_a_day(spec: RuleSpec, ctx: BillContext):
 
 
 def _contained(spec: RuleSpec, ctx: BillContext):
-    for line in ctx.all_lines:
-        if line.entry is None:
-            continue
+    for line in ctx.with_rule("includes"):
         for rule in line.item.rules_of("includes"):
             candidates = _lines_on(ctx, line) if rule.same_day else [l for l in ctx.all_lines if l is not line]
             for other in candidates:
@@ -102,7 +98,8 @@ def _contained(spec: RuleSpec, ctx: BillContext):
 
 
 def _addon_without_base(spec: RuleSpec, ctx: BillContext):
-    for line in ctx.judged():
+    lines = {id(l): l for kind in ("add_on", "subsequent_session") for l in ctx.judged_with(kind)}
+    for line in sorted(lines.values(), key=lambda l: l.order):
         for rule in line.item.rules_of("add_on"):
             same_day = _lines_on(ctx, line)
             if any(o.code in rule.base_codes or any(_names_match(o.display_name, n) for n in rule.base_names)

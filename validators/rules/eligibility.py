@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from validators.context import BillContext
 from validators.findings import Result
 from validators.spec import RuleSpec, count, yuan
@@ -11,7 +13,7 @@ _AGE_LIMITED = "GZ10000102006000"  # 医疗服务项目限儿童使用 / 限年�
 
 
 def _age(spec: RuleSpec, ctx: BillContext):
-    for line in ctx.judged():
+    for line in ctx.judged_with("age_limit"):
         for limit in line.item.rules_of("age_limit"):
             too_old = limit.max_age is not None and line.age > limit.max_age
             too_young = limit.min_age is not None and line.age < limit.min_age
@@ -26,7 +28,7 @@ def _age(spec: RuleSpec, ctx: BillContext):
 
 def _sex(spec: RuleSpec, ctx: BillContext):
     sex = ctx.bill.patient.sex
-    for line in ctx.judged():
+    for line in ctx.judged_with("sex_limit"):
         for limit in line.item.rules_of("sex_limit"):
             if limit.sex != sex:
                 patient = "男性" if sex == "M" else "女性"
@@ -36,7 +38,7 @@ def _sex(spec: RuleSpec, ctx: BillContext):
 
 
 def _grade(spec: RuleSpec, ctx: BillContext):
-    for line in ctx.judged():
+    for line in ctx.judged_with("grade_limit"):
         for limit in line.item.rules_of("grade_limit"):
             if ctx.grade not in limit.allowed:
                 yield spec.finding(
@@ -45,9 +47,7 @@ def _grade(spec: RuleSpec, ctx: BillContext):
 
 
 def _consent(spec: RuleSpec, ctx: BillContext):
-    for line in ctx.judged():
-        if not (line.item.self_priced or line.item.rules_of("consent_required")):
-            continue
+    for line in ctx.judged_with("consent_required"):
         signed = line.line.consent_signed
         if signed is True:
             continue
@@ -63,7 +63,8 @@ def _consent(spec: RuleSpec, ctx: BillContext):
 
 
 def _indication(spec: RuleSpec, ctx: BillContext):
-    for line in ctx.judged():
+    lines = {id(l): l for kind in ("documented_limit", "minimum_duration") for l in ctx.judged_with(kind)}
+    for line in sorted(lines.values(), key=lambda l: l.order):
         limits = line.item.rules_of("documented_limit")
         minimums = line.item.rules_of("minimum_duration")
         hours = line.line.duration_hours
@@ -73,12 +74,19 @@ def _indication(spec: RuleSpec, ctx: BillContext):
                     [line], f"{line.label()}要求{minimum.describe()}，明细时长{count(hours)}小时，不足",
                     ctx.basis(line, minimum.basis), charged=line.charged, at_risk=line.charged,
                     result=Result.VIOLATION)
-        unproven = [r for r in limits] + [m for m in minimums if hours is None]
+        unproven = limits + (minimums if hours is None else ())
         if unproven:
-            needs = "；".join(r.describe().removeprefix("须有病历等资料证明：") for r in unproven)
+            needs, basis = _requirements(unproven)
             yield spec.finding(
                 [line], f"{line.label()}限定条件需病历等资料证明：{needs}",
-                ctx.basis(line, " ".join(r.basis for r in unproven)), charged=line.charged, at_risk=line.charged)
+                ctx.basis(line, basis), charged=line.charged, at_risk=line.charged)
+
+
+@lru_cache(maxsize=4096)
+def _requirements(rules: tuple) -> tuple[str, str]:
+    """What the record must show, and the source sentences (the same for every line of an item)."""
+    needs = "；".join(r.describe().removeprefix("须有病历等资料证明：") for r in rules)
+    return needs, " ".join(r.basis for r in rules)
 
 
 AGE_RESTRICTED = RuleSpec("AGE_RESTRICTED", _AGE_LIMITED, "患者年龄不符合项目限定", Result.VIOLATION, _age)

@@ -34,7 +34,7 @@ def _period_words(cap: FrequencyCap, ctx: BillContext, line: Line) -> str:
 
 
 def _same_code(ctx: BillContext, code: str) -> list[Line]:
-    return sorted((l for l in ctx.all_lines if l.code == code), key=lambda l: (l.day, l.order))
+    return sorted(ctx.with_code(code), key=lambda l: (l.day, l.order))
 
 
 def _over_in_groups(lines: Iterable[Line], limit: Decimal, key) -> Iterable[tuple[Line, Decimal, Decimal]]:
@@ -53,20 +53,18 @@ def _over_in_groups(lines: Iterable[Line], limit: Decimal, key) -> Iterable[tupl
             yield line, over, group_total[k]
 
 
-def _capped_codes(ctx: BillContext) -> dict[str, Line]:
-    """Each code billed on this bill with an item in effect, and its latest bill line."""
+def _capped_codes(ctx: BillContext, kind: str) -> dict[str, Line]:
+    """Each code billed on this bill whose item has rules of `kind`, and its latest bill line."""
     latest: dict[str, Line] = {}
-    for line in ctx.judged():
+    for line in ctx.judged_with(kind):
         latest[line.code] = line
     return latest
 
 
 def _frequency(spec: RuleSpec, ctx: BillContext):
-    for code, reference in _capped_codes(ctx).items():
+    for code, reference in _capped_codes(ctx, "frequency_cap").items():
         item = reference.item
         caps = item.rules_of("frequency_cap")
-        if not caps:
-            continue
         lines = [l for l in _same_code(ctx, code) if l.entry is not None]
         first_session = item.rules_of("subsequent_session")
         for cap in caps:
@@ -132,7 +130,7 @@ def _site_weeks(spec, ctx: BillContext, cap: FrequencyCap, lines: list[Line]):
 
 def _money_caps(spec: RuleSpec, ctx: BillContext):
     seen: set[tuple] = set()
-    for _, reference in _capped_codes(ctx).items():
+    for _, reference in _capped_codes(ctx, "money_cap").items():
         for cap in reference.item.rules_of("money_cap"):
             key = (cap.codes, cap.max_amount, cap.per)
             if key in seen:
@@ -143,7 +141,7 @@ def _money_caps(spec: RuleSpec, ctx: BillContext):
 
 
 def _check_money_cap(spec: RuleSpec, ctx: BillContext, cap: MoneyCap):
-    lines = sorted((l for l in ctx.all_lines if l.code in cap.codes), key=lambda l: (l.day, l.order))
+    lines = sorted((l for code in cap.codes for l in ctx.with_code(code)), key=lambda l: (l.day, l.order))
     spent: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         group = ctx.course_of(line) if cap.per == "course" else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from validators.context import BillContext
 from validators.findings import Result
@@ -11,6 +12,7 @@ from validators.spec import RuleSpec
 _FOLD = str.maketrans({"（": "(", "）": ")", "，": ",", "＋": "+", "－": "-", "／": "/", "：": ":"})
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Compare names and units ignoring spaces and full-/half-width punctuation."""
     return re.sub(r"\s+", "", text).translate(_FOLD).lower()
@@ -19,7 +21,7 @@ def normalise(text: str) -> str:
 def _name_mismatch(spec: RuleSpec, ctx: BillContext):
     for line in ctx.judged():
         sent = line.line.name
-        if sent and normalise(sent) != normalise(line.item.name):
+        if sent and sent != line.item.name and normalise(sent) != normalise(line.item.name):
             yield spec.finding(
                 [line], f"明细名称“{sent}”与编码 {line.code} 的项目名称“{line.item.name}”不符，可能串换项目，请核对",
                 ctx.basis(line, f"{line.item.code} {line.item.name}"), charged=line.charged)
@@ -28,7 +30,7 @@ def _name_mismatch(spec: RuleSpec, ctx: BillContext):
 def _unit_mismatch(spec: RuleSpec, ctx: BillContext):
     for line in ctx.judged():
         sent = line.line.unit
-        if sent and normalise(sent) != normalise(line.item.unit):
+        if sent and sent != line.item.unit and normalise(sent) != normalise(line.item.unit):
             yield spec.finding(
                 [line], f"{line.label()}计价单位为“{line.item.unit}”，明细填写“{sent}”，数量口径不一致",
                 ctx.basis(line, f"计价单位：{line.item.unit}"), charged=line.charged)

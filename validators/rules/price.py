@@ -11,27 +11,41 @@ from validators.findings import Result
 from validators.spec import RuleSpec, cents, count, yuan
 
 
-def standard_unit_price(line: Line, grade: Grade) -> tuple[Decimal, str] | None:
-    """The highest unit price the line may charge, and how it was reached; None if self-priced.
+def standard_unit_price(line: Line, grade: Grade) -> Decimal | None:
+    """The highest unit price the line may charge; None if self-priced.
 
     Order: the grade's price, then the duration tier (大于4小时按1500元), then the children's
     markup for an eligible item when the patient is at most its age on the service date.
     """
+    return _standard(line, grade, explain=None)
+
+
+def _standard(line: Line, grade: Grade, explain: list[str] | None) -> Decimal | None:
     item = line.item
     price = item.price_for(grade)
     if price is None:
         return None
-    steps = [f"{grade.label}{yuan(price)}元"]
+    if explain is not None:
+        explain.append(f"{grade.label}{yuan(price)}元")
     hours = line.line.duration_hours
     if hours is not None:
         for tier in item.rules_of("duration_price"):
             if hours > tier.over_hours:
                 price = tier.price
-                steps.append(f"时长{count(hours)}小时＞{count(tier.over_hours)}小时按{yuan(price)}元")
+                if explain is not None:
+                    explain.append(f"时长{count(hours)}小时＞{count(tier.over_hours)}小时按{yuan(price)}元")
     if item.child_markup.eligible and line.age <= item.child_markup.max_age:
         price = child_price(price)
-        steps.append(f"{line.age}周岁儿童加收30%为{yuan(price)}元")
-    return price, "，".join(steps)
+        if explain is not None:
+            explain.append(f"{line.age}周岁儿童加收30%为{yuan(price)}元")
+    return price
+
+
+def explain_standard(line: Line, grade: Grade) -> str:
+    """How the standard price was reached, for the finding's message."""
+    steps: list[str] = []
+    _standard(line, grade, explain=steps)
+    return "，".join(steps)
 
 
 def _price_basis_text(line: Line) -> str:
@@ -49,12 +63,10 @@ def _price_basis_text(line: Line) -> str:
 
 def _price_above(spec: RuleSpec, ctx: BillContext):
     for line in ctx.judged():
-        standard = standard_unit_price(line, ctx.grade)
-        if standard is None:
-            continue
-        expected, how = standard
+        expected = _standard(line, ctx.grade, None)
         charged = line.line.unit_price
-        if charged > expected:
+        if expected is not None and charged > expected:
+            how = explain_standard(line, ctx.grade)
             over = (charged - expected) * line.line.quantity
             yield spec.finding(
                 [line], f"{line.label()}单价{yuan(charged)}元，超过标准{yuan(expected)}元（{how}），"
@@ -68,7 +80,7 @@ def _amount_mismatch(spec: RuleSpec, ctx: BillContext):
         if amount is None:
             continue
         computed = line.line.quantity * line.line.unit_price
-        if cents(amount) != cents(computed):
+        if amount != computed and cents(amount) != cents(computed):
             yield spec.finding(
                 [line], f"{line.label()}金额{yuan(amount)}元，不等于数量{count(line.line.quantity)}×"
                         f"单价{yuan(line.line.unit_price)}={yuan(computed)}元",
