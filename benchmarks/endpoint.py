@@ -32,10 +32,11 @@ def bill_body(lines: int, clean: bool = False) -> str:
     return bill.model_dump_json()
 
 
-def run_wrk(url: str, body_file: Path, seconds: int, connections: int) -> dict:
+def run_wrk(url: str, body_file: Path, seconds: int, connections: int, key: str) -> dict:
     script = body_file.with_suffix(".lua")
     script.write_text(
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {key}"\n'
         f'local f = io.open("{body_file}", "rb")\nwrk.body = f:read("*a")\nf:close()\n'
         'done = function(summary, latency, requests)\n'
         '  io.write(string.format("JSON {\\"rps\\": %f, \\"p50\\": %f, \\"p99\\": %f, \\"errors\\": %d, \\"non2xx\\": %d}\\n",\n'
@@ -45,6 +46,23 @@ def run_wrk(url: str, body_file: Path, seconds: int, connections: int) -> dict:
     out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
+
+
+def make_his_key(url: str) -> str:
+    """Prepare the database (as the service's first start would) and make an `his` key."""
+    from sqlmodel import Session
+
+    from pricing_api.auth import Role, create_key
+    from pricing_api.catalog_state import prepare_database
+    from pricing_api.storage.database import make_engine
+
+    engine = make_engine(url)
+    prepare_database(engine, load_bundled=True)
+    with Session(engine) as session:
+        _, secret = create_key(session, Role.HIS, "benchmark")
+        session.commit()
+    engine.dispose()
+    return secret
 
 
 def main() -> None:
@@ -59,6 +77,7 @@ def main() -> None:
         body = Path(tmp) / "bill.json"
         body.write_text(bill_body(args.lines, args.clean), encoding="utf-8")
         env = dict(os.environ, PRICING_DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", PRICING_LOG_LEVEL="warning")
+        key = make_his_key(env["PRICING_DATABASE_URL"])
         server = subprocess.Popen(
             ["taskset", "-c", "0", sys.executable, "-m", "uvicorn", "benchmarks.bench_app:create_bench_app", "--factory",
              "--port", str(args.port), "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=env)
@@ -71,13 +90,13 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.2)
             check = httpx.post(base + "/v1/bills/validate", content=body.read_bytes(),
-                               headers={"content-type": "application/json"}).json()
+                               headers={"content-type": "application/json", "authorization": f"Bearer {key}"}).json()
             print(f"{args.lines}-line bill: outcome {check['outcome']}, {len(check['findings'])} findings")
             results = {}
             for name, path in (("bare", "/bench/bare"), ("validate", "/v1/bills/validate"),
                                ("bare ", "/bench/bare"), ("validate ", "/v1/bills/validate")):
-                run_wrk(base + path, body, 3, args.connections)  # warm-up
-                results[name] = r = run_wrk(base + path, body, args.seconds, args.connections)
+                run_wrk(base + path, body, 3, args.connections, key)  # warm-up
+                results[name] = r = run_wrk(base + path, body, args.seconds, args.connections, key)
                 print(f"{name.strip():<9} {r['rps']:8.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms  "
                       f"errors {r['errors']}  non-2xx {r['non2xx']}")
             bare = (results["bare"]["rps"] + results["bare "]["rps"]) / 2

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from price_tables.money import child_price
 from price_tables.rules import Grade, Rule
@@ -126,18 +126,26 @@ class ChildMarkupPolicy(_Frozen):
 
 
 class NoticeMeta(_Frozen):
+    """A notice's metadata; checked: the period may not end before it starts."""
+
     document: str = Field(description="文号")
     title: str
-    issuer: tuple[str, ...]
-    signed_on: dt.date
+    issuer: tuple[str, ...] = ()
+    signed_on: dt.date | None = None
     effective_from: dt.date
     effective_to: dt.date | None = None
-    scope: str
+    scope: str = ""
     attachment: str = ""
     source_lines: tuple[int, int] | None = None
     child_markup: ChildMarkupPolicy | None = None
     unplaced_fragments: tuple[UnplacedFragment, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _period_in_order(self):
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError(f"有效期结束日 {self.effective_to} 早于开始日 {self.effective_from}")
+        return self
 
 
 class CheckIssue(_Frozen):

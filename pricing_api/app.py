@@ -8,14 +8,16 @@ import anyio
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pricing_api.catalog_state import CatalogHolder, prepare_database
 from pricing_api.errors import DomainError, ErrorBody, FieldProblem
-from pricing_api.routes import bills, health, items, notices
+from pricing_api.auth import KeyCache, Permission
+from pricing_api.deps import require
+from pricing_api.routes import admin, bills, health, items, notices, tables
 from pricing_api.settings import Settings, get_settings
 from pricing_api.storage.database import make_engine
 
@@ -140,6 +142,16 @@ class _BodyTooLarge(Exception):
     pass
 
 
+def announce_first_key(secret: str) -> None:
+    """The very first start has no keys: print one admin key, once, where the operator sees it."""
+    print("\n" + "=" * 72 + "\n"
+          "  首次启动：已创建管理员 API key（只显示这一次，请妥善保存）\n"
+          "  First start: an admin API key was created (shown only this once):\n\n"
+          f"  {secret}\n\n"
+          "  curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/v1/notices\n"
+          + "=" * 72 + "\n", flush=True)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database is migrated (and filled on first start) in the lifespan."""
     settings = settings or get_settings()
@@ -149,7 +161,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.settings = settings
-        prepare_database(engine, settings.load_bundled)
+        first_key = prepare_database(engine, settings.load_bundled)
+        if first_key:
+            announce_first_key(first_key)
+        app.state.keys = KeyCache(engine)
         app.state.catalog = CatalogHolder(engine, settings.catalog_refresh_seconds)
         app.state.catalog.get()
         # The catalog and the loaded modules live as long as the process: keep them out of
@@ -168,9 +183,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.include_router(health.router)
-    app.include_router(items.router)
-    app.include_router(notices.router)
-    app.include_router(bills.router)
+    app.include_router(items.router, dependencies=[Depends(require(Permission.READ))])
+    app.include_router(notices.router, dependencies=[Depends(require(Permission.READ))])
+    app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS))])
+    app.include_router(tables.router)
+    app.include_router(admin.router)
     return app
 
 

@@ -56,17 +56,26 @@ def startup_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def prepare_database(engine: Engine, load_bundled: bool) -> bool:
-    """Migrate, and on an empty database load the bundled notices.  True when it loaded them."""
+def prepare_database(engine: Engine, load_bundled: bool) -> str | None:
+    """Migrate; on an empty database load the bundled notices; when there is no API key at
+    all, make the first admin key.  Returns that key's secret (to be shown once), else None."""
+    from pricing_api.auth import Role, create_key
+    from pricing_api.services.audit import record_audit
+    from pricing_api.services.keys import has_keys
+
     with startup_lock(engine):
         migrate(engine)
         with Session(engine) as session:
-            if not load_bundled or repository.count_notices(session) > 0:
-                return False
-            load_into(session, bundled_notices(), origin="bundled")
+            if load_bundled and repository.count_notices(session) == 0:
+                load_into(session, bundled_notices(), origin="bundled")
+                log.info("loaded the bundled notices into an empty database")
+            secret = None
+            if not has_keys(session):
+                record, secret = create_key(session, Role.ADMIN, "first admin key", created_by="system")
+                record_audit(session, "system", "key_create", f"key:{record.id}",
+                             {"prefix": record.prefix, "role": "admin", "name": "first admin key"})
             session.commit()
-            log.info("loaded the bundled notices into an empty database")
-            return True
+            return secret
 
 
 def load_into(session: Session, notices, origin: str, actor: str | None = "system") -> list[int]:

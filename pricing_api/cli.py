@@ -110,6 +110,68 @@ def audit(
     typer.echo(f"findings: {output}\nsummary: {summary_path}")
 
 
+keys = typer.Typer(help="API keys: create, list, revoke", no_args_is_help=True)
+app.add_typer(keys, name="keys")
+
+
+def _session():
+    from sqlmodel import Session
+
+    from pricing_api.settings import get_settings
+    from pricing_api.storage.database import make_engine, migrate
+
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    return Session(engine)
+
+
+@keys.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="his | auditor | pricing | admin")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for")] = "",
+) -> None:
+    """Create a key; the secret is the last word printed, and is shown only this once."""
+    from pricing_api.auth import parse_role
+    from pricing_api.services.keys import issue_key
+
+    try:
+        parsed = parse_role(role)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+    with _session() as session:
+        created = issue_key(session, parsed, name, actor="cli")
+        session.commit()
+    typer.echo(f"created key {created.id} ({created.prefix}, role {created.role}); secret: {created.key}")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Every key: id, prefix, role, name, created, revoked."""
+    from pricing_api.services.keys import list_keys
+
+    with _session() as session:
+        for k in list_keys(session):
+            state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
+            typer.echo(f"{k.id:>4}  {k.prefix:<12} {k.role:<8} {state:<24} {k.name}")
+
+
+@keys.command("revoke")
+def keys_revoke(key: Annotated[str, typer.Argument(help="The key's id or prefix")]) -> None:
+    """Revoke a key (it stops working within a few seconds)."""
+    from pricing_api.errors import DomainError
+    from pricing_api.services.keys import revoke_key
+
+    with _session() as session:
+        try:
+            revoked = revoke_key(session, key, actor="cli")
+        except DomainError as exc:
+            typer.echo(exc.message, err=True)
+            raise typer.Exit(1)
+        session.commit()
+    typer.echo(f"revoked key {revoked.id} ({revoked.prefix})")
+
+
 @app.command("export-openapi")
 def export_openapi(
     output: Annotated[Path, typer.Option("--output", "-o")] = Path("openapi/openapi.json"),

@@ -19,6 +19,7 @@ class ErrorBody(BaseModel):
     error: str
     message: str
     fields: list[FieldProblem] = []
+    issues: list[dict[str, Any]] | None = None  # a refused table's full check report
 
 
 class DomainError(Exception):
@@ -29,9 +30,11 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields or []
+        self.issues: list | None = None
 
     def body(self) -> ErrorBody:
-        return ErrorBody(error=self.error, message=self.message, fields=self.fields)
+        issues = None if self.issues is None else [i.model_dump(mode="json") for i in self.issues]
+        return ErrorBody(error=self.error, message=self.message, fields=self.fields, issues=issues)
 
 
 class NotFound(DomainError):

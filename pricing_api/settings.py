@@ -29,6 +29,8 @@ class Settings(BaseSettings):
         2.0, ge=0, description="How often a worker checks whether another worker published a notice.")
     log_level: str = "info"
     max_request_bytes: int = Field(25 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above).")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest table file accepted (413 above).")
+    max_upload_rows: int = Field(50_000, ge=1, description="Most rows a table file may have (422 above).")
 
 
 @lru_cache

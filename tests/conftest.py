@@ -13,7 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from sqlmodel import Session
+
 from pricing_api.app import create_app
+from pricing_api.auth import Role, create_key
 from pricing_api.settings import Settings
 from pricing_api.storage.database import normalise_url
 
@@ -44,6 +47,26 @@ def settings_for(url: str, **overrides) -> Settings:
     return Settings(database_url=url, catalog_refresh_seconds=0.2, **overrides)
 
 
+def make_key(app, role: str) -> str:
+    """A new API key of `role` in the app's database; returns its secret."""
+    with Session(app.state.engine) as session:
+        _, secret = create_key(session, Role(role), f"test {role}")
+        session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@contextmanager
+def running_app(url: str, **overrides) -> Iterator[TestClient]:
+    """The app on `url`, as an admin would call it (the client carries an admin key)."""
+    with TestClient(create_app(settings_for(url, **overrides))) as test_client:
+        test_client.headers.update(bearer(make_key(test_client.app, "admin")))
+        yield test_client
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
@@ -57,8 +80,8 @@ def database_url(backend, tmp_path) -> Iterator[str]:
 
 @pytest.fixture
 def client(database_url) -> Iterator[TestClient]:
-    """A running app on a fresh database with the bundled notices loaded."""
-    with TestClient(create_app(settings_for(database_url))) as test_client:
+    """A running app on a fresh database with the bundled notices loaded (admin key)."""
+    with running_app(database_url) as test_client:
         yield test_client
 
 
@@ -66,5 +89,5 @@ def client(database_url) -> Iterator[TestClient]:
 def shared_client(request, tmp_path_factory) -> Iterator[TestClient]:
     """One app per module and backend, for tests that only read."""
     with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
-        with TestClient(create_app(settings_for(url))) as test_client:
+        with running_app(url) as test_client:
             yield test_client

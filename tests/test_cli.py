@@ -71,3 +71,27 @@ def test_audit_writes_findings_csv_and_summary_with_bad_lines_counted(tmp_path):
     summary = json.loads((tmp_path / "bills.summary.json").read_text(encoding="utf-8"))
     assert summary["bills"] == 2 and summary["outcomes"] == {"violation": 1, "pass": 1}
     assert summary["invalid"][0]["line"] == 2 and summary["at_risk"] == "358.00"
+
+
+def test_keys_create_list_and_revoke(tmp_path, monkeypatch):
+    from pricing_api.auth import hash_key
+    from pricing_api.settings import get_settings
+    from pricing_api.storage.tables import ApiKey
+
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    monkeypatch.setenv("PRICING_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        created = runner.invoke(app, ["keys", "create", "--role", "pricing", "--name", "价格科"])
+        assert created.exit_code == 0, created.output
+        secret = created.output.split()[-1]
+        with Session(make_engine(url)) as session:
+            [record] = session.exec(__import__("sqlmodel").select(ApiKey)).all()
+            assert record.key_hash == hash_key(secret) and secret not in record.key_hash
+        listed = runner.invoke(app, ["keys", "list"])
+        assert "pricing" in listed.output and "active" in listed.output
+        assert runner.invoke(app, ["keys", "revoke", str(record.id)]).exit_code == 0
+        assert "revoked" in runner.invoke(app, ["keys", "list"]).output
+        assert runner.invoke(app, ["keys", "create", "--role", "boss"]).exit_code == 2
+    finally:
+        get_settings.cache_clear()

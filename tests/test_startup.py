@@ -6,18 +6,27 @@ from sqlmodel import Session
 
 from pricing_api.app import create_app
 from pricing_api.storage import repository
-from tests.conftest import settings_for
+from tests.conftest import running_app, settings_for
 
 
 def test_first_start_loads_the_bundled_notices_once(database_url):
     for _ in range(2):
-        with TestClient(create_app(settings_for(database_url))) as client:
+        with running_app(database_url) as client:
             notices = client.get("/v1/notices").json()["notices"]
             assert [n["document"] for n in notices] == ["衢医保联发〔2021〕11号", "衢医保联发〔2021〕12号"]
 
 
+def test_first_start_prints_one_admin_key_that_works_and_only_once(database_url, capsys):
+    with TestClient(create_app(settings_for(database_url))) as client:
+        printed = capsys.readouterr().out
+        [secret] = [w for w in printed.split() if w.startswith("qzp_")]
+        assert client.get("/v1/notices", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    with TestClient(create_app(settings_for(database_url))):
+        assert "qzp_" not in capsys.readouterr().out
+
+
 def test_without_load_bundled_the_database_stays_empty(database_url):
-    with TestClient(create_app(settings_for(database_url, load_bundled=False))) as client:
+    with running_app(database_url, load_bundled=False) as client:
         assert client.get("/v1/notices").json()["total"] == 0
         assert client.get("/v1/items/33150700500").status_code == 404
 

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Numeric, String, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -56,6 +56,9 @@ class NoticeRecord(SQLModel, table=True):
     published_at: dt.datetime | None = None
     published_by: str | None = None
     publish_order: int | None = Field(default=None, description="Increases with every publication.")
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_by: str | None = None
+    check_report: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class ItemRecord(SQLModel, table=True):
@@ -116,3 +119,45 @@ class CatalogVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class UploadedFile(SQLModel, table=True):
+    """The file exactly as uploaded, kept beside the notice it became."""
+
+    __tablename__ = "uploaded_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True, unique=True)
+    file_name: str
+    sha256: str = Field(max_length=64)
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key: only its SHA-256 is stored; `prefix` identifies it in lists and logs."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=20)
+    name: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_by: str | None = None
+    revoked_at: dt.datetime | None = None
+    revoked_by: str | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """One write: who, what, when, and the details (a file's hash, a notice, a key)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=40, index=True)
+    target: str | None = Field(default=None, max_length=100)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,107 @@
+"""Revised tables for pricing staff: upload, check, diff, publish, withdraw, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from pricing_api.deps import CatalogDep, Reader, SessionDep, SettingsDep, TableWriter
+from pricing_api.errors import ErrorBody
+from pricing_api.schemas_tables import DiffOut, TableDetail, TablePage
+from pricing_api.services import tables as service
+
+router = APIRouter(prefix="/v1/tables", tags=["tables"])
+TableId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    """Read the upload in chunks, refusing it as soon as it passes `limit` bytes."""
+    chunks, size = [], 0
+    while chunk := await upload.read(1024 * 1024):
+        size += len(chunk)
+        service.check_upload_size(size, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("", response_model=TableDetail, status_code=201, responses={**ERRORS, 413: {"model": ErrorBody}})
+async def upload_table(
+    principal: TableWriter, session: SessionDep, catalog: CatalogDep, settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX")],
+    document: Annotated[str, Form(max_length=200, description="文号")],
+    title: Annotated[str, Form(max_length=500)],
+    effective_from: Annotated[dt.date, Form(description="First day the prices apply")],
+    effective_to: Annotated[dt.date | None, Form(description="Last day (optional)")] = None,
+    issuer: Annotated[str, Form(max_length=500, description="Issuers, comma-separated")] = "",
+    scope: Annotated[str, Form(max_length=500)] = "",
+    signed_on: Annotated[dt.date | None, Form()] = None,
+) -> TableDetail:
+    """Upload a revised table.  It is checked by the same loader as the bundled tables and
+    stored as a draft with its check report; a file with errors is refused and nothing is stored."""
+    data = await _read_limited(file, settings.max_upload_bytes)
+    form = service.UploadForm(document, title, effective_from, effective_to, issuer, scope, signed_on)
+
+    def check_and_store() -> TableDetail:  # CPU and database work: off the event loop
+        detail = service.upload(session, catalog, principal, data, file.filename or "upload", form,
+                                settings.max_upload_rows)
+        session.commit()
+        return detail
+
+    return await run_in_threadpool(check_and_store)
+
+
+@router.get("", response_model=TablePage)
+def list_tables(_: Reader, session: SessionDep) -> TablePage:
+    """Every table version — bundled and uploaded, draft, published and withdrawn — oldest first."""
+    return service.list_tables(session)
+
+
+@router.get("/{table_id}", response_model=TableDetail, responses=ERRORS)
+def get_table(table_id: TableId, _: Reader, session: SessionDep, catalog: CatalogDep) -> TableDetail:
+    """One version: state, who uploaded and published it, its check report and (drafts) its diff summary."""
+    return service.table_detail(session, catalog, table_id)
+
+
+@router.get("/{table_id}/diff", response_model=DiffOut, responses=ERRORS)
+def get_diff(table_id: TableId, _: Reader, session: SessionDep, catalog: CatalogDep) -> DiffOut:
+    """Items added, prices changed per grade (old → new) and text changed, against what is in effect on its start date."""
+    return service.table_diff(session, catalog, table_id)
+
+
+@router.post("/{table_id}/publish", response_model=TableDetail, responses=ERRORS)
+def publish_table(table_id: TableId, principal: TableWriter, session: SessionDep, catalog: CatalogDep,
+                  request: Request) -> TableDetail:
+    """Publish a draft from its start date.  409 when it is not a draft, or another published
+    notice prices the same code from the same day."""
+    detail = service.publish(session, catalog, principal, table_id)
+    session.commit()
+    request.app.state.catalog.invalidate()
+    request.app.state.catalog.get()
+    return detail
+
+
+@router.post("/{table_id}/withdraw", response_model=TableDetail, responses=ERRORS)
+def withdraw_table(table_id: TableId, principal: TableWriter, session: SessionDep, catalog: CatalogDep,
+                   request: Request, reason: Annotated[str, Query(max_length=500)] = "") -> TableDetail:
+    """Withdraw a draft or a published table; it stays in the history, its prices stop applying."""
+    detail = service.withdraw(session, catalog, principal, table_id, reason)
+    session.commit()
+    request.app.state.catalog.invalidate()
+    request.app.state.catalog.get()
+    return detail
+
+
+@router.get("/{table_id}/export", responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}, **ERRORS})
+def export_table(table_id: TableId, _: Reader, session: SessionDep,
+                 format: Annotated[Literal["csv", "xlsx"], Query()] = "csv") -> Response:
+    """Any version back out in the upload format."""
+    content, name, media_type = service.export(session, table_id, format)
+    ascii_name = f"table-{table_id}.{format}"
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"})
