@@ -6,18 +6,21 @@ import gc
 
 import anyio
 import logging
+from pathlib import Path
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pricing_api.catalog_state import CatalogHolder, prepare_database
 from pricing_api.errors import DomainError, ErrorBody, FieldProblem
 from pricing_api.auth import KeyCache, Permission
 from pricing_api.deps import require
-from pricing_api.routes import admin, bills, health, items, notices, tables
+from pricing_api.routes import admin, bills, health, items, notices, pages, tables
+from pricing_api.routes.pages import install_page_handlers
 from pricing_api.settings import Settings, get_settings
 from pricing_api.storage.database import make_engine
 
@@ -188,6 +191,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS))])
     app.include_router(tables.router)
     app.include_router(admin.router)
+    app.include_router(pages.router)
+    install_page_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app
 
 
