@@ -22,8 +22,12 @@ def round_child_price(amount: Decimal) -> Decimal:
 
 
 def child_price(adult_price: Decimal) -> Decimal:
-    """The price for a child of 6周岁 or under: adult price × 1.3, rounded by `round_child_price`."""
-    return round_child_price(adult_price * CHILD_MARKUP_RATE)
+    """The price for a child of 6周岁 or under: adult price × 1.3, rounded by `round_child_price`.
+
+    A markup never lowers a price: below 0.34 yuan, rounding to 0.1 could fall under the adult
+    price (0.11 × 1.3 = 0.143 → 0.1), and then the adult price stands.
+    """
+    return max(round_child_price(adult_price * CHILD_MARKUP_RATE), adult_price)
 
 
 def parse_money(text: str) -> Decimal:

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -95,6 +96,21 @@ def install_error_handlers(app: FastAPI) -> None:
         body = ErrorBody(error="invalid_request", message=f"请求参数无效 — {summary}", fields=fields)
         return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and isinstance(exc.__cause__, _BodyTooLarge):
+            # BodyLimit stopped a streamed body; FastAPI reports it as a parsing error.
+            body = ErrorBody(error="payload_too_large", message=f"请求体过大：上限 {exc.__cause__.limit} 字节")
+            return JSONResponse(status_code=413, content=body.model_dump(mode="json"))
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body" (bytes that are not UTF-8 JSON): bad input, 422.
+            body = ErrorBody(error="invalid_request", message="请求体无法解析（应为 UTF-8 编码的 JSON 或表单）",
+                             fields=[FieldProblem(field="body", reason=str(exc.detail))])
+            return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
+        names = {404: "not_found", 405: "method_not_allowed"}
+        body = ErrorBody(error=names.get(exc.status_code, "http_error"), message=str(exc.detail))
+        return JSONResponse(status_code=exc.status_code, content=body.model_dump(mode="json"), headers=exc.headers)
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def database_down(_: Request, exc: Exception):
@@ -125,7 +141,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise _BodyTooLarge()
+                    raise _BodyTooLarge(self.limit)
             return message
 
         try:
@@ -142,7 +158,9 @@ class BodyLimit:
 
 
 class _BodyTooLarge(Exception):
-    pass
+    def __init__(self, limit: int):
+        super().__init__(f"body over {limit} bytes")
+        self.limit = limit
 
 
 def announce_first_key(secret: str) -> None:
@@ -153,6 +171,13 @@ def announce_first_key(secret: str) -> None:
           f"  {secret}\n\n"
           "  curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/v1/notices\n"
           + "=" * 72 + "\n", flush=True)
+
+
+# Every /v1 answer may be one of these, in the shape of ErrorBody.
+API_ERRORS = {status: {"model": ErrorBody, "description": text} for status, text in (
+    (401, "No key, or an invalid or revoked one"), (403, "The key's role may not do this"),
+    (413, "Request body over the limit"), (422, "Invalid request: `fields` names each field and reason"),
+    (503, "The database is unavailable"))}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -186,11 +211,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.include_router(health.router)
-    app.include_router(items.router, dependencies=[Depends(require(Permission.READ))])
-    app.include_router(notices.router, dependencies=[Depends(require(Permission.READ))])
-    app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS))])
-    app.include_router(tables.router)
-    app.include_router(admin.router)
+    app.include_router(items.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
+    app.include_router(notices.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
+    app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS))], responses=API_ERRORS)
+    app.include_router(tables.router, responses=API_ERRORS)
+    app.include_router(admin.router, responses=API_ERRORS)
     app.include_router(pages.router)
     install_page_handlers(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")

@@ -186,3 +186,7 @@ def export_openapi(
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m pricing_api.cli`
+    main()

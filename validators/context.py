@@ -4,6 +4,7 @@ the patient's age that day, and what the line charges."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -105,6 +106,12 @@ class BillContext:
         return line.line.course_id or ""
 
 
+def _natural_id(line: BillLine) -> tuple:
+    """Order line ids as people do: "2" before "10"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", line.line_id) if part)
+
+
 def build_context(bill: Bill, catalog: Catalog) -> BillContext:
     birth = bill.patient.birth_date
     ages: dict[dt.date, int] = {}
@@ -118,6 +125,9 @@ def build_context(bill: Bill, catalog: Catalog) -> BillContext:
         return Line(line, line.line_id, line.code, day, in_history, entry, entry.item if entry else None,
                     entry is not None or line.code in catalog, age, line.charged, order)
 
-    history = [resolve(l, True, i) for i, l in enumerate(bill.history)]
-    lines = [resolve(l, False, len(history) + i) for i, l in enumerate(bill.lines)]
+    # Lines are judged in line-id order, not the order sent, so the same bill always gets the
+    # same findings (which of two same-day lines is "the third of the day" must not depend on
+    # how the HIS happened to list them).
+    history = [resolve(l, True, i) for i, l in enumerate(sorted(bill.history, key=_natural_id))]
+    lines = [resolve(l, False, len(history) + i) for i, l in enumerate(sorted(bill.lines, key=_natural_id))]
     return BillContext(bill=bill, catalog=catalog, grade=bill.hospital.grade, lines=lines, history=history)

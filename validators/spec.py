@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from validators.context import BillContext, Line
 from validators.findings import ZERO, Basis, Finding, Result
@@ -41,7 +41,8 @@ class RuleSpec:
         risk_line = risk_line or lines[0]
         if at_risk > risk_line.charged:  # never more than the line charged
             at_risk = risk_line.charged
-        at_risk = cents(at_risk) if at_risk > ZERO else ZERO
+        # Rounded down to the cent: a finding never claims more than was charged.
+        at_risk = at_risk.quantize(CENT, rounding=ROUND_DOWN) if at_risk > ZERO else ZERO
         return Finding(
             rule=self.id, national_rule=national_rule or self.national_rule, result=result or self.result,
             line_ids=tuple(l.id for l in lines), message=message, basis=basis,

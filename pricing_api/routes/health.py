@@ -1,5 +1,7 @@
 """Liveness and readiness."""
 
+import os
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -21,8 +23,7 @@ def readyz(request: Request):
     try:
         with request.app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        catalog = request.app.state.catalog.get()
     except Exception as exc:  # any driver error means "not ready"
         return JSONResponse(status_code=503, content=Health(
-            status="unavailable", detail=f"数据库不可用: {type(exc).__name__}").model_dump())
-    return Health(status="ready", catalog_version=catalog.version_tag)
+            status="unavailable", detail=f"数据库不可用: {type(exc).__name__}", worker=os.getpid()).model_dump())
+    return Health(status="ready", catalog_version=request.app.state.catalog.current().version_tag, worker=os.getpid())

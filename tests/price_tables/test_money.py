@@ -33,3 +33,7 @@ def test_parse_money_refuses_what_is_not_a_positive_amount(bad):
 
 def test_parse_money_accepts_a_yuan_suffix_and_thousands_separator():
     assert parse_money("1,500元") == Decimal("1500")
+
+
+def test_the_markup_never_lowers_a_tiny_price():
+    assert child_price(Decimal("0.11")) == Decimal("0.11")   # 0.143 would round to 0.1

@@ -1,0 +1,48 @@
+"""API fuzzing: schemathesis over the committed openapi/openapi.json against a running server,
+every operation, with a key of each role — no 5xx, and every response matches the spec."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from schemathesis.checks import (
+    content_type_conformance, not_a_server_error, response_headers_conformance, response_schema_conformance,
+    status_code_conformance,
+)
+from hypothesis import HealthCheck, settings
+
+from tests.conftest import make_key
+from tests.e2e.conftest import live_server  # noqa: F401  (the same live server fixture)
+
+SPEC = "openapi/openapi.json"
+schema = schemathesis.openapi.from_path(SPEC).exclude(
+    # Revoking keys would revoke the fuzzer's own keys; that endpoint has its own tests.
+    path_regex=r"/v1/keys/\{key_id\}/revoke")
+ROLES = ("his", "auditor", "pricing", "admin")
+# What the issue asks: no 5xx, and every response (status, content type, headers, body) as
+# the spec says.  (Schemathesis' negative-data check is left out: a query string cannot carry
+# the objects and arrays it generates, so its "should have been rejected" cases are artefacts.)
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance, ignored_auth, missing_required_header, unsupported_method, use_after_free, ensure_resource_availability  # noqa: E402
+
+ALL_OTHER_CHECKS = [negative_data_rejection, positive_data_acceptance, ignored_auth, missing_required_header,
+                    unsupported_method, use_after_free, ensure_resource_availability]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+          response_schema_conformance]
+
+
+@pytest.fixture(scope="module")
+def role_keys(live_server):  # noqa: F811
+    app, _ = live_server
+    return {role: make_key(app, role) for role in ROLES}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@schema.parametrize()
+@settings(max_examples=int(os.environ.get("PRICING_FUZZ_EXAMPLES", "25")), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+def test_api_conforms_to_its_spec_for_every_role(case, role, live_server, role_keys):  # noqa: F811
+    _, base = live_server
+    case.call_and_validate(base_url=base, headers={"Authorization": f"Bearer {role_keys[role]}"}, checks=CHECKS,
+                           excluded_checks=[c for c in ALL_OTHER_CHECKS if c not in CHECKS])
