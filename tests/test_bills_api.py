@@ -119,3 +119,20 @@ def test_more_than_5000_lines_is_refused_with_the_limit(shared_client):
 def test_malformed_json_is_422(shared_client):
     response = shared_client.post("/v1/bills/validate", content=b'{"bill_id": ', headers={"content-type": "application/json"})
     assert response.status_code == 422 and response.json()["fields"][0]["field"] == "body"
+
+
+def test_the_fast_json_is_exactly_the_documented_result_model():
+    import json
+
+    from benchmarks.catalogs import real_catalog
+    from benchmarks.engine import make_bills
+    from pricing_api.schemas_bills import BillResult, result_json
+    from validators import validate
+
+    catalog = real_catalog()
+    for bill in make_bills(catalog, 5, 40, seed=5):
+        report = validate(bill, catalog)
+        assert report.findings
+        fast = json.loads(result_json(report, catalog))
+        assert fast == json.loads(BillResult.of(report, catalog).model_dump_json())
+        BillResult.model_validate(fast)  # and it validates against the schema

@@ -58,6 +58,7 @@ class BillContext:
     _by_day: dict[dt.date, list[Line]] | None = None
     _by_code: dict[str, list[Line]] | None = None
     _by_kind: dict[str, list[Line]] | None = None
+    _judged: list[Line] | None = None
 
     def __post_init__(self) -> None:
         self.all_lines = self.history + self.lines
@@ -72,7 +73,9 @@ class BillContext:
 
     def judged(self) -> list[Line]:
         """Bill lines whose code has an item in effect on the service date."""
-        return [l for l in self.lines if l.entry is not None]
+        if self._judged is None:
+            self._judged = [l for l in self.lines if l.entry is not None]
+        return self._judged
 
     def judged_with(self, kind: str) -> list[Line]:
         """Judged bill lines whose item has a rule of `kind` (indexed once per bill, so each
@@ -106,10 +109,16 @@ class BillContext:
         return line.line.course_id or ""
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def _natural_id(line: BillLine) -> tuple:
     """Order line ids as people do: "2" before "10"."""
+    line_id = line.line_id
+    if line_id.isdigit():  # the usual case, without a regex
+        return ((0, int(line_id), ""),)
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                 for part in re.split(r"(\d+)", line.line_id) if part)
+                 for part in _DIGITS.split(line_id) if part)
 
 
 def build_context(bill: Bill, catalog: Catalog) -> BillContext:

@@ -6,7 +6,7 @@ from fastapi.responses import Response
 
 from pricing_api.errors import ErrorBody
 from pricing_api.schemas_bills import BillResult
-from pricing_api.services.bills import check_bill
+from pricing_api.services.bills import check_bill_json
 from validators.bill import Bill
 
 router = APIRouter(prefix="/v1/bills", tags=["bills"])
@@ -27,11 +27,12 @@ async def validate_bill(bill: Bill, request: Request) -> Response:
     # A typical bill takes well under a millisecond: judged on the event loop.  A large one
     # goes to a worker thread so it does not hold up other requests.
     if len(bill.lines) + len(bill.history) <= _INLINE_LINES:
-        result = check_bill(bill, catalog)
+        content = check_bill_json(bill, catalog)
     else:
-        result = await run_in_threadpool(check_bill, bill, catalog)
-    # Serialised once here: returning the model would make FastAPI validate it again.
-    return Response(result.model_dump_json(), media_type="application/json")
+        content = await run_in_threadpool(check_bill_json, bill, catalog)
+    # Serialised once, here (the shape is BillResult): returning a model would make FastAPI
+    # validate it all over again.
+    return Response(content, media_type="application/json")
 
 
 _INLINE_LINES = 200
