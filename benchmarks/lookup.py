@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import sys
 import tempfile
 import time

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import PG_URL, bearer, make_key, running_app
+from tests.conftest import PG_URL, bearer, running_app
 from tests.test_tables_api import HEADER, upload
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -73,7 +73,7 @@ def _once_a_day(spec: RuleSpec, ctx: BillContext):
         if over > 0 and not line.in_history:
             yield spec.finding(
                 [line], f"{line.label()}按日计价，{line.day}已收费{count(per_day[key])}日，重复{count(over)}日",
-                ctx.basis(line, f"计价单位：日"), charged=line.charged, at_risk=over * line.line.unit_price)
+                ctx.basis(line, "计价单位：日"), charged=line.charged, at_risk=over * line.line.unit_price)
 
 
 def _contained(spec: RuleSpec, ctx: BillContext):

@@ -7,7 +7,6 @@ Create Date: 2026-11-28 18:08:35.069409
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import pricing_api.storage.tables
 
 
 revision = '0002'
