@@ -160,9 +160,6 @@ class Catalog:
         """Every published entry of `code`, oldest first."""
         return list(reversed(self._by_code.get(code, [])))
 
-    def entries(self, code: str) -> list[CatalogEntry]:
-        return list(self._by_code.get(code, ()))
-
     def codes(self) -> list[str]:
         return list(self._codes_sorted)
 
