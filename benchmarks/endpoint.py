@@ -50,19 +50,9 @@ def run_wrk(url: str, body_file: Path, seconds: int, connections: int, key: str)
 
 def make_his_key(url: str) -> str:
     """Prepare the database (as the service's first start would) and make an `his` key."""
-    from sqlmodel import Session
+    from tests.conftest import prepared_database_key
 
-    from pricing_api.auth import Role, create_key
-    from pricing_api.catalog_state import prepare_database
-    from pricing_api.storage.database import make_engine
-
-    engine = make_engine(url)
-    prepare_database(engine, load_bundled=True)
-    with Session(engine) as session:
-        _, secret = create_key(session, Role.HIS, "benchmark")
-        session.commit()
-    engine.dispose()
-    return secret
+    return prepared_database_key(url, "his", "benchmark")
 
 
 def main() -> None:

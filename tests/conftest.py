@@ -55,6 +55,21 @@ def make_key(app, role: str) -> str:
     return secret
 
 
+def prepared_database_key(url: str, role: str, name: str = "test") -> str:
+    """Prepare a database as the service's first start would, and make a key of `role` in it
+    (for servers started in another process)."""
+    from pricing_api.catalog_state import prepare_database
+    from pricing_api.storage.database import make_engine
+
+    engine = make_engine(url)
+    prepare_database(engine, load_bundled=True)
+    with Session(engine) as session:
+        _, secret = create_key(session, Role(role), name)
+        session.commit()
+    engine.dispose()
+    return secret
+
+
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 

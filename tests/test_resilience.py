@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import PG_URL, bearer, running_app
+from tests.conftest import PG_URL, bearer, prepared_database_key, running_app
 from tests.test_tables_api import HEADER, upload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,18 +156,7 @@ def _free_port() -> int:
 
 
 def test_a_publish_through_one_worker_reaches_every_worker_within_seconds(database_url):
-    from sqlmodel import Session
-
-    from pricing_api.auth import Role, create_key
-    from pricing_api.catalog_state import prepare_database
-    from pricing_api.storage.database import make_engine
-
-    engine = make_engine(database_url)
-    prepare_database(engine, load_bundled=True)
-    with Session(engine) as session:
-        _, key = create_key(session, Role.PRICING, "workers test")
-        session.commit()
-    engine.dispose()
+    key = prepared_database_key(database_url, "pricing", "workers test")
     port = _free_port()
     env = dict(os.environ, PRICING_DATABASE_URL=database_url, PRICING_CATALOG_REFRESH_SECONDS="1",
                PRICING_LOG_LEVEL="warning")
