@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.catalogs import generated_catalog, real_catalog  # noqa: E402
-from price_tables.rules import Grade  # noqa: E402
+from price_tables.grades import Grade  # noqa: E402
 from pricing_api.services.items import item_detail, search_items  # noqa: E402
 
 ON = dt.date(2022, 3, 1)

@@ -116,9 +116,9 @@ class Catalog:
     _by_code: dict[str, list[CatalogEntry]] = field(default_factory=dict, init=False, repr=False)
     _keys: dict[str, _SearchKey] = field(default_factory=dict, init=False, repr=False)
     _codes_sorted: list[str] = field(default_factory=list, init=False, repr=False)
-    _names: "_Haystack" = field(init=False, repr=False)
-    _initials: "_Haystack" = field(init=False, repr=False)
-    _pinyin: "_Haystack" = field(init=False, repr=False)
+    _names: _Haystack = field(init=False, repr=False)
+    _initials: _Haystack = field(init=False, repr=False)
+    _pinyin: _Haystack = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for version in self.versions:
@@ -138,7 +138,7 @@ class Catalog:
         self._pinyin = _Haystack([k.full_pinyin for k in keys])
 
     @classmethod
-    def of(cls, versions: Iterable[NoticeVersion], version_tag: str = "") -> "Catalog":
+    def of(cls, versions: Iterable[NoticeVersion], version_tag: str = "") -> Catalog:
         return cls(versions=tuple(versions), version_tag=version_tag)
 
     def __contains__(self, code: str) -> bool:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from price_tables.catalog import Catalog
+from price_tables.grades import Grade
 from price_tables.models import FIELD_LABELS, Notice
-from price_tables.rules import Grade
 
 TEXT_FIELDS = ("name", "connotation", "exclusions", "unit", "remarks")
 

@@ -52,7 +52,7 @@ def to_xlsx(notice: Notice) -> bytes:
         cell.font = Font(bold=True)
     for row in notice_rows(notice):
         sheet.append([row.get(h, "") for h in CANONICAL_HEADERS])
-    for column, width in zip("ABCDEFGHIJKL", (6, 14, 28, 50, 30, 10, 10, 10, 10, 12, 40, 40)):
+    for column, width in zip("ABCDEFGHIJKL", (6, 14, 28, 50, 30, 10, 10, 10, 10, 12, 40, 40), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:

@@ -15,13 +15,22 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from price_tables.grades import Grade
+from price_tables.item_rules import ConsentRequired, MutualExclusion, ReducedPrice, Rule, SubsequentSession
 from price_tables.models import (
-    FIELD_LABELS, CheckIssue, ChildMarkup, ChildMarkupPolicy, IncompleteRow, Item, Notice,
-    NoticeMeta, PriceSet, Provenance,
+    FIELD_LABELS,
+    CheckIssue,
+    ChildMarkup,
+    ChildMarkupPolicy,
+    IncompleteRow,
+    Item,
+    Notice,
+    NoticeMeta,
+    PriceSet,
+    Provenance,
 )
 from price_tables.money import parse_money, to_cents
 from price_tables.remark_parser import SELF_PRICED, ItemText, is_self_priced, read_rules
-from price_tables.rules import ConsentRequired, Grade, MutualExclusion, ReducedPrice, Rule, SubsequentSession
 from price_tables.table_file import RawTable, read_table
 from price_tables.units import KNOWN_UNITS
 
@@ -135,7 +144,8 @@ def _read_prices(row: dict[str, str], file_row: int, check: _RowChecker) -> tupl
         return None
     if not amounts["grade_3a"] >= amounts["grade_3b"] >= amounts["grade_2_or_below"]:
         check.error(file_row, "三甲", graded["grade_3a"],
-                    f"价格应为 三甲 ≥ 三乙 ≥ 二级及以下，实为 {graded['grade_3a']} / {graded['grade_3b']} / {graded['grade_2_or_below']}")
+                    "价格应为 三甲 ≥ 三乙 ≥ 二级及以下，实为 "
+                    f"{graded['grade_3a']} / {graded['grade_3b']} / {graded['grade_2_or_below']}")
         return None
     return PriceSet(**amounts), False, False
 
@@ -152,7 +162,8 @@ def child_markup_for(code: str, policy: ChildMarkupPolicy | None) -> ChildMarkup
         return ChildMarkup(eligible=False, basis="31类中不属有创活检和探查的项目，不加收", max_age=policy.max_age)
     if any(code.startswith(p) for p in policy.code_prefixes):
         return ChildMarkup(eligible=True, basis=policy.basis, max_age=policy.max_age)
-    return ChildMarkup(eligible=False, basis="不属儿童加收类别（一般检查治疗、有创活检和探查、临床手术类）", max_age=policy.max_age)
+    return ChildMarkup(eligible=False, basis="不属儿童加收类别（一般检查治疗、有创活检和探查、临床手术类）",
+                       max_age=policy.max_age)
 
 
 def _resolve_names(rules: list[Rule], name_to_code: dict[str, str]) -> list[Rule]:

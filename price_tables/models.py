@@ -9,8 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from price_tables.grades import Grade
+from price_tables.item_rules import Rule
 from price_tables.money import child_price
-from price_tables.rules import Grade, Rule
 
 FIELD_LABELS = {
     "seq": "序号", "code": "项目编码", "name": "项目名称", "connotation": "项目内涵",

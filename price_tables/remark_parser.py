@@ -12,10 +12,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from price_tables.rules import (
-    AddOn, AgeLimit, ConsentRequired, ConsumableCap, DocumentedLimit, DurationPrice,
-    FrequencyCap, Grade, GradeLimit, Includes, MinimumDuration, MoneyCap, MutualExclusion,
-    ReducedPrice, Rule, SubsequentSession, UnitMeaning,
+from price_tables.item_rules import (
+    AddOn,
+    AgeLimit,
+    ConsentRequired,
+    ConsumableCap,
+    DocumentedLimit,
+    DurationPrice,
+    FrequencyCap,
+    Grade,
+    GradeLimit,
+    Includes,
+    MinimumDuration,
+    MoneyCap,
+    MutualExclusion,
+    ReducedPrice,
+    Rule,
+    SubsequentSession,
+    UnitMeaning,
 )
 
 SELF_PRICED = "自主定价"
@@ -135,7 +149,8 @@ def _r(pattern: str) -> re.Pattern[str]:
 # Order matters: specific readers run before the general 限… reader, and each consumes its text.
 READERS: tuple[Reader, ...] = (
     Reader("self_priced", "备注", _r(r"^自主定价$"), _self_priced),
-    Reader("second_session", "备注", _r(r"第二次起按(?P<price>\d+)元/次，编码(?P<code>\d{11})，每疗程最高不超过(?P<cap>\d+)元"), _second_session),
+    Reader("second_session", "备注",
+           _r(r"第二次起按(?P<price>\d+)元/次，编码(?P<code>\d{11})，每疗程最高不超过(?P<cap>\d+)元"), _second_session),
     Reader("half_price_removal", "备注", _r(r"取出术减半收费，编码(?P<code>\d{11})"), _half_price_removal),
     Reader("consumable_cap", "备注", _r(r"(?P<what>[^。，；]+?)按采购价加收，最高加收不超过(?P<cap>\d+)元。?"), _consumable_cap),
     Reader("duration_price", "备注", _r(rf"大于(?P<hours>{_NUMBER[1:-1]})小时按(?P<price>\d+)元/(人次|次)"), _duration_price),

@@ -101,7 +101,7 @@ def _split_columns(lines: list[str], start: int, end: int, headers: tuple[str, .
     columns: dict[str, Column] = {}
     if lead_column is not None:
         columns[lead_column] = Column(lead_column, raw[: cuts[0][1]].strip("\n"))
-    for (header, _, content_start), nxt in zip(cuts, cuts[1:] + [("", len(raw), len(raw))]):
+    for (header, _, content_start), nxt in zip(cuts, cuts[1:] + [("", len(raw), len(raw))], strict=True):
         columns[header] = Column(header, raw[content_start: nxt[1]].strip("\n"))
     return columns
 

@@ -26,7 +26,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_COLUMNS = ("code", "name", "unit")
 #: The order the bundled tables and exports are written in.
-CANONICAL_HEADERS = ("序号", "项目编码", "项目名称", "项目内涵", "除外内容", "计价单位", "价格", "三甲", "三乙", "二级及以下", "备注", "存疑")
+CANONICAL_HEADERS = ("序号", "项目编码", "项目名称", "项目内涵", "除外内容", "计价单位", "价格", "三甲", "三乙", "二级及以下",
+                     "备注", "存疑")
 _HEADER_TO_COLUMN = {h.strip().lower(): col for col, names in COLUMNS.items() for h in names}
 
 

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import gc
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio
-import logging
-from pathlib import Path
-from contextlib import asynccontextmanager
-
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pricing_api.catalog_state import CatalogHolder, prepare_database
-from pricing_api.errors import DomainError, ErrorBody, FieldProblem
 from pricing_api.auth import KeyCache, Permission
+from pricing_api.catalog_state import CatalogHolder, prepare_database
 from pricing_api.deps import require
+from pricing_api.errors import DomainError, ErrorBody, FieldProblem
 from pricing_api.routes import admin, bills, health, items, notices, pages, tables
 from pricing_api.routes.pages import install_page_handlers
 from pricing_api.settings import Settings, get_settings

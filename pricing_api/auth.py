@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from pricing_api.errors import Forbidden, Unauthorized
-from pricing_api.storage.tables import ApiKey
+from pricing_api.storage.records import ApiKey
 
 KEY_PREFIX = "qzp_"
 KEY_CACHE_SECONDS = 5.0

@@ -60,7 +60,7 @@ def prepare_database(engine: Engine, load_bundled: bool) -> str | None:
     """Migrate; on an empty database load the bundled notices; when there is no API key at
     all, make the first admin key.  Returns that key's secret (to be shown once), else None."""
     from pricing_api.auth import Role, create_key
-    from pricing_api.services.audit import record_audit
+    from pricing_api.services.audit_log import record_audit
     from pricing_api.services.keys import has_keys
 
     with startup_lock(engine):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,9 +13,9 @@ app = typer.Typer(help="Quzhou medical service pricing API", no_args_is_help=Tru
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Default: PRICING_HOST or 127.0.0.1")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Default: PRICING_PORT or 8000")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default PRICING_WORKERS or 1)")] = None,
+    host: Annotated[str | None, typer.Option(help="Default: PRICING_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: PRICING_PORT or 8000")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default PRICING_WORKERS or 1)")] = None,
 ) -> None:
     """Start the service.  An empty database is migrated and filled with the bundled notices."""
     import uvicorn
@@ -30,7 +30,7 @@ def serve(
 
 @app.command()
 def load(
-    tables: Annotated[Optional[list[Path]], typer.Argument(help="CSV/XLSX tables, each with a .toml of the same name beside it; default: the bundled notices")] = None,
+    tables: Annotated[list[Path] | None, typer.Argument(help="CSV/XLSX tables, each with a .toml of the same name beside it; default: the bundled notices")] = None,
 ) -> None:
     """Check tables with the loader and store them as published notices (one transaction)."""
     from sqlmodel import Session
@@ -71,15 +71,15 @@ def load(
 @app.command()
 def audit(
     bills: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON: one bill (the validate request body) per line")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Findings CSV (default: BILLS.findings.csv)")] = None,
-    summary_path: Annotated[Optional[Path], typer.Option("--summary", help="Summary JSON (default: BILLS.summary.json)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Findings CSV (default: BILLS.findings.csv)")] = None,
+    summary_path: Annotated[Path | None, typer.Option("--summary", help="Summary JSON (default: BILLS.summary.json)")] = None,
     bundled: Annotated[bool, typer.Option("--bundled", help="Use the bundled tables instead of the database")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
 ) -> None:
     """Re-audit a file of bills with the same engine as the API; findings to CSV, a summary to JSON."""
     from price_tables.catalog import Catalog, NoticeVersion
     from price_tables.loader import bundled_notices
-    from pricing_api.audit import audit_file
+    from pricing_api.reaudit import audit_file
 
     if bundled:
         catalog = Catalog.of(NoticeVersion(i + 1, n, i + 1) for i, n in enumerate(bundled_notices()))

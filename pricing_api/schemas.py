@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer
 
 from price_tables.catalog import CatalogEntry
+from price_tables.grades import Grade, parse_grade
 from price_tables.models import PriceSet
 from price_tables.money import to_cents
-from price_tables.rules import Grade, parse_grade
 
 MoneyStr = Annotated[
     Decimal,
@@ -30,7 +30,7 @@ class Prices(BaseModel):
     grade_2_or_below: MoneyStr | None = Field(None, description="二级及以下")
 
     @classmethod
-    def of(cls, prices: PriceSet) -> "Prices":
+    def of(cls, prices: PriceSet) -> Prices:
         return cls(**prices.model_dump())
 
 
@@ -86,7 +86,7 @@ class ItemSummary(BaseModel):
         )
 
     @classmethod
-    def of(cls, entry: CatalogEntry, grade: Grade | None = None) -> "ItemSummary":
+    def of(cls, entry: CatalogEntry, grade: Grade | None = None) -> ItemSummary:
         return cls(**cls.fields_of(entry, grade))
 
 
@@ -101,7 +101,7 @@ class ItemDetail(ItemSummary):
     uncertain_fields: list[UncertainField] = Field(description="Fields whose placement in the source was a judgement")
 
     @classmethod
-    def of(cls, entry: CatalogEntry, grade: Grade | None = None) -> "ItemDetail":
+    def of(cls, entry: CatalogEntry, grade: Grade | None = None) -> ItemDetail:
         item = entry.item
         return cls(
             **ItemSummary.fields_of(entry, grade),

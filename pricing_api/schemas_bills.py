@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from price_tables.catalog import Catalog
-from validators.spec import yuan
 from validators.findings import Finding, Report
+from validators.spec import yuan
 
 
 class BasisOut(BaseModel):
@@ -30,7 +30,7 @@ class FindingOut(BaseModel):
     basis: BasisOut
 
     @classmethod
-    def of(cls, f: Finding) -> "FindingOut":
+    def of(cls, f: Finding) -> FindingOut:
         # model_construct: the engine's values are already of the right types; validating
         # them again would cost more than judging the line did.
         return cls.model_construct(rule=f.rule, national_rule=f.national_rule, result=f.result.label, line_ids=list(f.line_ids),
@@ -56,7 +56,7 @@ class BillResult(BaseModel):
     catalog_version: str = Field(description="The price snapshot the bill was judged against")
 
     @classmethod
-    def of(cls, report: Report, catalog: Catalog) -> "BillResult":
+    def of(cls, report: Report, catalog: Catalog) -> BillResult:
         return cls.model_construct(bill_id=report.bill_id, outcome=report.outcome,
                                    findings=[FindingOut.of(f) for f in report.findings],
                                    totals=Totals.model_construct(charged=yuan(report.charged), at_risk=yuan(report.at_risk)),

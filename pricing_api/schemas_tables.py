@@ -22,7 +22,7 @@ class Issue(BaseModel):
     message: str
 
     @classmethod
-    def of(cls, issue: CheckIssue) -> "Issue":
+    def of(cls, issue: CheckIssue) -> Issue:
         return cls(level=issue.level, row=issue.row, column=issue.column, value=issue.value, message=issue.message)
 
 
@@ -92,7 +92,7 @@ class DiffOut(DiffSummary):
     items: list[ItemDiffOut]
 
     @classmethod
-    def of(cls, table_id: int, diff: NoticeDiff) -> "DiffOut":
+    def of(cls, table_id: int, diff: NoticeDiff) -> DiffOut:
         return cls(
             table_id=table_id, on=diff.on, added=diff.count("added"), changed=diff.count("changed"),
             unchanged=diff.count("unchanged"),

@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
 from sqlmodel import Session
 
 from pricing_api.app import create_app
@@ -103,6 +102,5 @@ def client(database_url) -> Iterator[TestClient]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared_client(request, tmp_path_factory) -> Iterator[TestClient]:
     """One app per module and backend, for tests that only read."""
-    with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
-        with running_app(url) as test_client:
-            yield test_client
+    with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url, running_app(url) as test_client:
+        yield test_client

@@ -76,7 +76,7 @@ def test_audit_writes_findings_csv_and_summary_with_bad_lines_counted(tmp_path):
 def test_keys_create_list_and_revoke(tmp_path, monkeypatch):
     from pricing_api.auth import hash_key
     from pricing_api.settings import get_settings
-    from pricing_api.storage.tables import ApiKey
+    from pricing_api.storage.records import ApiKey
 
     url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
     monkeypatch.setenv("PRICING_DATABASE_URL", url)

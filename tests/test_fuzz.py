@@ -7,11 +7,14 @@ import os
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
-    content_type_conformance, not_a_server_error, response_headers_conformance, response_schema_conformance,
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
     status_code_conformance,
 )
-from hypothesis import HealthCheck, settings
 
 from tests.conftest import make_key
 from tests.e2e.conftest import live_server  # noqa: F401  (the same live server fixture)
@@ -24,7 +27,15 @@ ROLES = ("his", "auditor", "pricing", "admin")
 # What the issue asks: no 5xx, and every response (status, content type, headers, body) as
 # the spec says.  (Schemathesis' negative-data check is left out: a query string cannot carry
 # the objects and arrays it generates, so its "should have been rejected" cases are artefacts.)
-from schemathesis.checks import negative_data_rejection, positive_data_acceptance, ignored_auth, missing_required_header, unsupported_method, use_after_free, ensure_resource_availability  # noqa: E402
+from schemathesis.checks import (  # noqa: E402
+    ensure_resource_availability,
+    ignored_auth,
+    missing_required_header,
+    negative_data_rejection,
+    positive_data_acceptance,
+    unsupported_method,
+    use_after_free,
+)
 
 ALL_OTHER_CHECKS = [negative_data_rejection, positive_data_acceptance, ignored_auth, missing_required_header,
                     unsupported_method, use_after_free, ensure_resource_availability]

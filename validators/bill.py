@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from price_tables.rules import Grade, parse_grade
+from price_tables.grades import Grade, parse_grade
 
 MAX_LINES = 5000
 MAX_HISTORY_LINES = 20000
@@ -111,7 +111,7 @@ class Bill(_Input):
         for line in self.lines:
             if line.main_line_id is not None and line.main_line_id not in seen:
                 raise ValueError(f"明细 {line.line_id} 的 main_line_id {line.main_line_id!r} 不在本单据中")
-        first = min(l.service_date for l in self.lines)
+        first = min(ln.service_date for ln in self.lines)
         if self.patient.birth_date > first:
             raise ValueError(f"出生日期 {self.patient.birth_date} 晚于服务日期 {first}")
         return self

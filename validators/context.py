@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from price_tables.catalog import Catalog, CatalogEntry
+from price_tables.grades import Grade
 from price_tables.models import Item
-from price_tables.rules import Grade
 from validators.bill import Bill, BillLine
 from validators.findings import Basis
 
@@ -74,13 +74,13 @@ class BillContext:
     def judged(self) -> list[Line]:
         """Bill lines whose code has an item in effect on the service date."""
         if self._judged is None:
-            self._judged = [l for l in self.lines if l.entry is not None]
+            self._judged = [ln for ln in self.lines if ln.entry is not None]
         return self._judged
 
     def judged_with(self, kind: str) -> list[Line]:
         """Judged bill lines whose item has a rule of `kind` (indexed once per bill, so each
         rule family visits only the lines it concerns)."""
-        return [l for l in self.with_rule(kind) if not l.in_history]
+        return [ln for ln in self.with_rule(kind) if not ln.in_history]
 
     def with_rule(self, kind: str) -> list[Line]:
         """History and bill lines in effect whose item has a rule of `kind`, in order."""
@@ -137,6 +137,6 @@ def build_context(bill: Bill, catalog: Catalog) -> BillContext:
     # Lines are judged in line-id order, not the order sent, so the same bill always gets the
     # same findings (which of two same-day lines is "the third of the day" must not depend on
     # how the HIS happened to list them).
-    history = [resolve(l, True, i) for i, l in enumerate(sorted(bill.history, key=_natural_id))]
-    lines = [resolve(l, False, len(history) + i) for i, l in enumerate(sorted(bill.lines, key=_natural_id))]
+    history = [resolve(ln, True, i) for i, ln in enumerate(sorted(bill.history, key=_natural_id))]
+    lines = [resolve(ln, False, len(history) + i) for i, ln in enumerate(sorted(bill.lines, key=_natural_id))]
     return BillContext(bill=bill, catalog=catalog, grade=bill.hospital.grade, lines=lines, history=history)

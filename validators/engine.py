@@ -26,7 +26,7 @@ def validate(bill: Bill, catalog: Catalog) -> Report:
         order = {line.id: i for i, line in enumerate(ctx.lines)}
         findings.sort(key=lambda f: (min(order[i] for i in f.line_ids), _RULE_RANK[f.rule]))
     return Report(bill_id=bill.bill_id, findings=tuple(findings),
-                  charged=cents(sum((l.charged for l in ctx.lines), ZERO)),
+                  charged=cents(sum((ln.charged for ln in ctx.lines), ZERO)),
                   at_risk=_total_at_risk(ctx, findings))
 
 
@@ -40,5 +40,5 @@ def _total_at_risk(ctx, findings: list[Finding]) -> Decimal:
     for finding in findings:
         if finding.risk_line_id is not None:
             per_line[finding.risk_line_id] += finding.amount_at_risk
-    charged = {l.id: l.charged for l in ctx.lines}
+    charged = {ln.id: ln.charged for ln in ctx.lines}
     return cents(sum((min(amount, charged[line_id]) for line_id, amount in per_line.items()), ZERO))

@@ -4,7 +4,11 @@ list: a rule not here does not run."""
 from validators.rules.combination import ADDON_WITHOUT_BASE, DUPLICATE_CHARGE, MUTUALLY_EXCLUSIVE
 from validators.rules.coverage import CHARGE_OUTSIDE_STAY, ITEM_NOT_COVERED, NOT_IN_EFFECT
 from validators.rules.eligibility import (
-    AGE_RESTRICTED, CONSENT_REQUIRED, GRADE_RESTRICTED, INDICATION_REQUIRED, SEX_RESTRICTED,
+    AGE_RESTRICTED,
+    CONSENT_REQUIRED,
+    GRADE_RESTRICTED,
+    INDICATION_REQUIRED,
+    SEX_RESTRICTED,
 )
 from validators.rules.frequency import FREQUENCY_EXCEEDED, TOTAL_CAP_EXCEEDED
 from validators.rules.identity import NAME_MISMATCH, UNIT_MISMATCH

@@ -33,7 +33,7 @@ class RuleSpec:
     national_rule: str | None
     summary: str
     result: Result
-    check: Callable[["RuleSpec", BillContext], Iterable[Finding]]
+    check: Callable[[RuleSpec, BillContext], Iterable[Finding]]
 
     def finding(self, lines: Sequence[Line], message: str, basis: Basis, *, expected: Decimal | None = None,
                 charged: Decimal | None = None, at_risk: Decimal = ZERO, result: Result | None = None,
@@ -45,7 +45,7 @@ class RuleSpec:
         at_risk = at_risk.quantize(CENT, rounding=ROUND_DOWN) if at_risk > ZERO else ZERO
         return Finding(
             rule=self.id, national_rule=national_rule or self.national_rule, result=result or self.result,
-            line_ids=tuple(l.id for l in lines), message=message, basis=basis,
+            line_ids=tuple(ln.id for ln in lines), message=message, basis=basis,
             expected=None if expected is None else cents(expected),
             charged=None if charged is None else cents(charged),
             amount_at_risk=at_risk, risk_line_id=risk_line.id,

@@ -4,7 +4,7 @@ or, when run from the alembic command line, from PRICING_DATABASE_URL."""
 from alembic import context
 from sqlmodel import SQLModel
 
-from pricing_api.storage import tables  # noqa: F401  (registers the tables on the metadata)
+from pricing_api.storage import records  # noqa: F401  (registers the tables on the metadata)
 
 target_metadata = SQLModel.metadata
 

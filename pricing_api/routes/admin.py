@@ -11,7 +11,7 @@ from pricing_api.deps import Admin, SessionDep
 from pricing_api.errors import ErrorBody
 from pricing_api.schemas_tables import AuditPage, KeyOut, NewKeyIn, NewKeyOut
 from pricing_api.services import keys as key_service
-from pricing_api.services.audit import audit_log
+from pricing_api.services.audit_log import audit_log
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 

@@ -17,9 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
+from price_tables.grades import GRADE_LABELS, Grade, parse_grade
 from price_tables.models import FIELD_LABELS
 from price_tables.money import to_cents
-from price_tables.rules import GRADE_LABELS, Grade, parse_grade
 from pricing_api.auth import ROLE_LABELS, Permission, Principal, authenticate
 from pricing_api.deps import SESSION_COOKIE
 from pricing_api.errors import DomainError, NotFound, Unauthorized

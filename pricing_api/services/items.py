@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from price_tables.catalog import Catalog, CatalogEntry
-from price_tables.rules import Grade
+from price_tables.grades import Grade
 from pricing_api.errors import NotFound
 from pricing_api.schemas import ItemDetail, ItemPage, ItemSummary, PriceHistoryEntry, Prices
 

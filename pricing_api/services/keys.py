@@ -7,8 +7,8 @@ from sqlmodel import Session, col, select
 from pricing_api.auth import Role, create_key
 from pricing_api.errors import Conflict, NotFound
 from pricing_api.schemas_tables import KeyOut, NewKeyOut
-from pricing_api.services.audit import record_audit
-from pricing_api.storage.tables import ApiKey, utcnow
+from pricing_api.services.audit_log import record_audit
+from pricing_api.storage.records import ApiKey, utcnow
 
 
 def _out(record: ApiKey) -> dict:

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from pricing_api.errors import NotFound
 from pricing_api.schemas import IncompleteRowOut, NoticeDetail, NoticePage, NoticeSummary, Prices
 from pricing_api.storage import repository
-from pricing_api.storage.tables import NoticeRecord
+from pricing_api.storage.records import NoticeRecord
 
 
 def _summary_fields(record: NoticeRecord, incomplete_count: int) -> dict:

@@ -21,9 +21,9 @@ from price_tables.table_file import TableFileError, read_table
 from pricing_api.auth import Principal
 from pricing_api.errors import Conflict, FieldProblem, InvalidRequest, NotFound, PayloadTooLarge
 from pricing_api.schemas_tables import DiffOut, DiffSummary, Issue, TableDetail, TablePage, TableSummary
-from pricing_api.services.audit import record_audit
+from pricing_api.services.audit_log import record_audit
 from pricing_api.storage import repository
-from pricing_api.storage.tables import ItemRecord, NoticeRecord, UploadedFile, utcnow
+from pricing_api.storage.records import ItemRecord, NoticeRecord, UploadedFile, utcnow
 
 #: Rules a notice implies without printing (sex by the item's nature, what a 内涵 includes,
 #: the base of an add-on): a revision carries them over from the version it revises.

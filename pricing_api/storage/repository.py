@@ -10,12 +10,24 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from price_tables.catalog import NoticeVersion
+from price_tables.item_rules import Rule
 from price_tables.models import (
-    CheckIssue, ChildMarkup, IncompleteRow, Item, Notice, NoticeMeta, PriceSet, Provenance,
+    CheckIssue,
+    ChildMarkup,
+    IncompleteRow,
+    Item,
+    Notice,
+    NoticeMeta,
+    PriceSet,
+    Provenance,
 )
-from price_tables.rules import Rule
-from pricing_api.storage.tables import (
-    CatalogVersion, IncompleteRowRecord, ItemRecord, NoticeRecord, RuleRecord, utcnow,
+from pricing_api.storage.records import (
+    CatalogVersion,
+    IncompleteRowRecord,
+    ItemRecord,
+    NoticeRecord,
+    RuleRecord,
+    utcnow,
 )
 
 _RULE = TypeAdapter(Rule)

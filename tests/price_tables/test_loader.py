@@ -45,7 +45,8 @@ def test_all_77_rows_of_12_and_the_3_derived_codes_load(notices):
 def test_the_hip_replacement_prices_per_grade(notices):
     hip = notices[DOC_11].item("33150700500")
     assert hip.name == "人工全髋关节置换术"
-    assert (hip.prices.grade_3a, hip.prices.grade_3b, hip.prices.grade_2_or_below) == (Decimal("4592"), Decimal("4234"), Decimal("3876"))
+    prices = (hip.prices.grade_3a, hip.prices.grade_3b, hip.prices.grade_2_or_below)
+    assert prices == (Decimal("4592"), Decimal("4234"), Decimal("3876"))
     assert hip.source.seq == 17
 
 

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from price_tables.grades import Grade
 from price_tables.loader import bundled_notices
 from price_tables.remark_parser import ItemText, read_rules
-from price_tables.rules import Grade
 
 
 @pytest.fixture(scope="module")

@@ -64,7 +64,8 @@ def test_tunnel_add_on_needs_the_navigation_biopsy(check):
 
 
 def test_add_on_base_named_outside_the_tables(check):
-    report = check(bill(line("22060000702", 52, line_id="a"), line("22060000700", 200, line_id="b", name="介入治疗的超声心动图监视")))
+    report = check(bill(line("22060000702", 52, line_id="a"),
+                        line("22060000700", 200, line_id="b", name="介入治疗的超声心动图监视")))
     assert not of_rule(report, "ADDON_WITHOUT_BASE")
 
 

@@ -3,7 +3,6 @@ TOTAL_CAP_EXCEEDED (money per course, consumable)."""
 
 from decimal import Decimal
 
-
 from tests.validators.builders import bill, line
 from tests.validators.conftest import of_rule
 

@@ -10,7 +10,8 @@ from tests.validators.conftest import of_rule
 
 def test_hip_replacement_above_the_3b_price(check):
     [finding] = of_rule(check(bill(line("33150700500", 4592, amount=4592), grade="grade_3b")), "PRICE_ABOVE_STANDARD")
-    assert (finding.expected, finding.charged, finding.amount_at_risk) == (Decimal("4234.00"), Decimal("4592.00"), Decimal("358.00"))
+    amounts = (finding.expected, finding.charged, finding.amount_at_risk)
+    assert amounts == (Decimal("4234.00"), Decimal("4592.00"), Decimal("358.00"))
     assert finding.national_rule == "GZ10000102001000"
     assert finding.basis.document == "衢医保联发〔2021〕11号" and finding.basis.seq == 17
 

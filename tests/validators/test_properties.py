@@ -8,14 +8,13 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from price_tables.rules import Grade
+from price_tables.catalog import Catalog, NoticeVersion
+from price_tables.grades import Grade
+from price_tables.loader import bundled_notices
 from validators import validate
 from validators.bill import Bill
 from validators.context import age_on
 from validators.rules.price import standard_unit_price
-
-from price_tables.catalog import Catalog, NoticeVersion
-from price_tables.loader import bundled_notices
 
 CATALOG = Catalog.of(NoticeVersion(i + 1, n, i + 1) for i, n in enumerate(bundled_notices()))
 CODES = CATALOG.codes()
@@ -82,7 +81,7 @@ def test_any_well_formed_bill_gets_findings_without_an_exception(bill):
 @given(bills())
 def test_money_at_risk_is_never_negative_nor_more_than_was_charged(bill):
     report = validate(bill, CATALOG)
-    charged = {l.line_id: l.charged for l in bill.lines}
+    charged = {ln.line_id: ln.charged for ln in bill.lines}
     for finding in report.findings:
         assert finding.amount_at_risk >= 0
         assert finding.amount_at_risk <= charged[finding.risk_line_id]

@@ -19,7 +19,7 @@ def _names_match(line_name: str, wanted: str) -> bool:
 
 
 def _lines_on(ctx: BillContext, line: Line) -> list[Line]:
-    return [l for l in ctx.on_day(line.day) if l is not line]
+    return [ln for ln in ctx.on_day(line.day) if ln is not line]
 
 
 def _exclusive(spec: RuleSpec, ctx: BillContext):
@@ -35,8 +35,8 @@ def _exclusive(spec: RuleSpec, ctx: BillContext):
                 if pair in reported:
                     continue
                 reported.add(pair)
-                bill_lines = [l for l in (line, other) if not l.in_history]
-                at_risk_line = min(bill_lines, key=lambda l: l.charged)
+                bill_lines = [ln for ln in (line, other) if not ln.in_history]
+                at_risk_line = min(bill_lines, key=lambda ln: ln.charged)
                 yield spec.finding(
                     bill_lines, f"{line.label()}与{other.label()}于{line.day}同时收费：{rule.describe()}；"
                                 f"至少{at_risk_line.label()}的{yuan(at_risk_line.charged)}元不应收取",
@@ -50,7 +50,7 @@ def _included_by(rule, other: Line) -> bool:
 
 
 def _duplicates(spec: RuleSpec, ctx: BillContext):
-    history_ids = {(l.id, l.code) for l in ctx.history}
+    history_ids = {(ln.id, ln.code) for ln in ctx.history}
     for line in ctx.lines:
         if (line.id, line.code) in history_ids:
             yield spec.finding(
@@ -63,7 +63,7 @@ def _duplicates(spec: RuleSpec, ctx: BillContext):
 def _once_a_day(spec: RuleSpec, ctx: BillContext):
     """An item priced per 日 can be charged once a day."""
     per_day: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-    for line in sorted(ctx.all_lines, key=lambda l: (l.day, l.order)):
+    for line in sorted(ctx.all_lines, key=lambda ln: (ln.day, ln.order)):
         if line.entry is None or line.item.unit != "日":
             continue
         key = (line.code, line.day)
@@ -79,7 +79,7 @@ def _once_a_day(spec: RuleSpec, ctx: BillContext):
 def _contained(spec: RuleSpec, ctx: BillContext):
     for line in ctx.with_rule("includes"):
         for rule in line.item.rules_of("includes"):
-            candidates = _lines_on(ctx, line) if rule.same_day else [l for l in ctx.all_lines if l is not line]
+            candidates = _lines_on(ctx, line) if rule.same_day else [ln for ln in ctx.all_lines if ln is not line]
             for other in candidates:
                 if other.in_history or other.code == line.code or not _included_by(rule, other):
                     continue
@@ -98,8 +98,8 @@ def _contained(spec: RuleSpec, ctx: BillContext):
 
 
 def _addon_without_base(spec: RuleSpec, ctx: BillContext):
-    lines = {id(l): l for kind in ("add_on", "subsequent_session") for l in ctx.judged_with(kind)}
-    for line in sorted(lines.values(), key=lambda l: l.order):
+    lines = {id(ln): ln for kind in ("add_on", "subsequent_session") for ln in ctx.judged_with(kind)}
+    for line in sorted(lines.values(), key=lambda ln: ln.order):
         for rule in line.item.rules_of("add_on"):
             same_day = _lines_on(ctx, line)
             if any(o.code in rule.base_codes or any(_names_match(o.display_name, n) for n in rule.base_names)

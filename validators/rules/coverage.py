@@ -46,4 +46,5 @@ def _outside_stay(spec: RuleSpec, ctx: BillContext):
 
 ITEM_NOT_COVERED = RuleSpec("ITEM_NOT_COVERED", None, "编码不在任何已加载的价格表中（不作判断）", Result.INFO, _not_covered)
 NOT_IN_EFFECT = RuleSpec("NOT_IN_EFFECT", None, "服务日期不在项目价格有效期内", Result.VIOLATION, _not_in_effect)
-CHARGE_OUTSIDE_STAY = RuleSpec("CHARGE_OUTSIDE_STAY", "GZ10000201008000", "计费日期与住院时间不符", Result.VIOLATION, _outside_stay)
+CHARGE_OUTSIDE_STAY = RuleSpec("CHARGE_OUTSIDE_STAY", "GZ10000201008000", "计费日期与住院时间不符", Result.VIOLATION,
+                               _outside_stay)

@@ -63,8 +63,8 @@ def _consent(spec: RuleSpec, ctx: BillContext):
 
 
 def _indication(spec: RuleSpec, ctx: BillContext):
-    lines = {id(l): l for kind in ("documented_limit", "minimum_duration") for l in ctx.judged_with(kind)}
-    for line in sorted(lines.values(), key=lambda l: l.order):
+    lines = {id(ln): ln for kind in ("documented_limit", "minimum_duration") for ln in ctx.judged_with(kind)}
+    for line in sorted(lines.values(), key=lambda ln: ln.order):
         limits = line.item.rules_of("documented_limit")
         minimums = line.item.rules_of("minimum_duration")
         hours = line.line.duration_hours

@@ -9,16 +9,16 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 
-from price_tables.rules import FrequencyCap, MoneyCap
+from price_tables.item_rules import FrequencyCap, MoneyCap
 from validators.context import BillContext, Line
 from validators.findings import ZERO, Result
 from validators.spec import RuleSpec, count, yuan
 
 _GROUP_KEYS: dict[str, Callable[[BillContext, Line], Hashable]] = {
-    "day": lambda ctx, l: l.day,
-    "admission": lambda ctx, l: "",
-    "course": lambda ctx, l: ctx.course_of(l),
-    "week": lambda ctx, l: tuple(l.day.isocalendar())[:2],
+    "day": lambda ctx, ln: ln.day,
+    "admission": lambda ctx, ln: "",
+    "course": lambda ctx, ln: ctx.course_of(ln),
+    "week": lambda ctx, ln: tuple(ln.day.isocalendar())[:2],
 }
 
 
@@ -34,7 +34,7 @@ def _period_words(cap: FrequencyCap, ctx: BillContext, line: Line) -> str:
 
 
 def _same_code(ctx: BillContext, code: str) -> list[Line]:
-    return sorted(ctx.with_code(code), key=lambda l: (l.day, l.order))
+    return sorted(ctx.with_code(code), key=lambda ln: (ln.day, ln.order))
 
 
 def _over_in_groups(lines: Iterable[Line], limit: Decimal, key) -> Iterable[tuple[Line, Decimal, Decimal]]:
@@ -65,7 +65,7 @@ def _frequency(spec: RuleSpec, ctx: BillContext):
     for code, reference in _capped_codes(ctx, "frequency_cap").items():
         item = reference.item
         caps = item.rules_of("frequency_cap")
-        lines = [l for l in _same_code(ctx, code) if l.entry is not None]
+        lines = [ln for ln in _same_code(ctx, code) if ln.entry is not None]
         first_session = item.rules_of("subsequent_session")
         for cap in caps:
             yield from _check_cap(spec, ctx, cap, lines, first_session)
@@ -75,7 +75,7 @@ def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[Line], first_session) -
     limit = Decimal(cap.max_count)
     if cap.per in _GROUP_KEYS:
         key_of = _GROUP_KEYS[cap.per]
-        for line, over, total in _over_in_groups(lines, limit, lambda l: key_of(ctx, l)):
+        for line, over, total in _over_in_groups(lines, limit, lambda ln: key_of(ctx, ln)):
             hint = ""
             if first_session and cap.per == "course" and first_session[0].first_code == line.code:
                 hint = f"；第二次起应按编码{first_session[0].subsequent_code}收费"
@@ -141,7 +141,7 @@ def _money_caps(spec: RuleSpec, ctx: BillContext):
 
 
 def _check_money_cap(spec: RuleSpec, ctx: BillContext, cap: MoneyCap):
-    lines = sorted((l for code in cap.codes for l in ctx.with_code(code)), key=lambda l: (l.day, l.order))
+    lines = sorted((ln for code in cap.codes for ln in ctx.with_code(code)), key=lambda ln: (ln.day, ln.order))
     spent: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         group = ctx.course_of(line) if cap.per == "course" else ""
@@ -156,7 +156,7 @@ def _check_money_cap(spec: RuleSpec, ctx: BillContext, cap: MoneyCap):
 
 
 def _consumable_caps(spec: RuleSpec, ctx: BillContext):
-    by_id = {l.id: l for l in ctx.lines}
+    by_id = {ln.id: ln for ln in ctx.lines}
     consumables: dict[str, list[Line]] = defaultdict(list)
     for line in ctx.lines:
         if line.line.main_line_id in by_id:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from price_tables.grades import Grade
 from price_tables.money import child_price
-from price_tables.rules import Grade
 from validators.context import BillContext, Line
 from validators.findings import Result
 from validators.spec import RuleSpec, cents, count, yuan

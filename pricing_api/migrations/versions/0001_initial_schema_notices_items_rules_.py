@@ -7,7 +7,7 @@ Create Date: 2026-11-28 17:46:37.170289
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import pricing_api.storage.tables
+import pricing_api.storage.records
 
 
 revision = '0001'
@@ -71,9 +71,9 @@ def upgrade() -> None:
     sa.Column('connotation', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('exclusions', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('price_grade_3a', pricing_api.storage.tables.Money(precision=14, scale=2), nullable=True),
-    sa.Column('price_grade_3b', pricing_api.storage.tables.Money(precision=14, scale=2), nullable=True),
-    sa.Column('price_grade_2_or_below', pricing_api.storage.tables.Money(precision=14, scale=2), nullable=True),
+    sa.Column('price_grade_3a', pricing_api.storage.records.Money(precision=14, scale=2), nullable=True),
+    sa.Column('price_grade_3b', pricing_api.storage.records.Money(precision=14, scale=2), nullable=True),
+    sa.Column('price_grade_2_or_below', pricing_api.storage.records.Money(precision=14, scale=2), nullable=True),
     sa.Column('single_price', sa.Boolean(), nullable=False),
     sa.Column('self_priced', sa.Boolean(), nullable=False),
     sa.Column('remarks', sqlmodel.sql.sqltypes.AutoString(), nullable=False),

@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pricing_api.schemas_tables import AuditEntryOut, AuditPage
-from pricing_api.storage.tables import AuditEntry
+from pricing_api.storage.records import AuditEntry
 
 
 def record_audit(session: Session, actor: str, action: str, target: str | None, detail: dict) -> None:

@@ -33,7 +33,7 @@ class Money(TypeDecorator):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class NoticeRecord(SQLModel, table=True):
