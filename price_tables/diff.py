@@ -50,6 +50,18 @@ class NoticeDiff:
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i.status == status)
 
+    @property
+    def added(self) -> int:
+        return self.count("added")
+
+    @property
+    def changed(self) -> int:
+        return self.count("changed")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
 
 def diff_notice(notice: Notice, catalog: Catalog, on: dt.date | None = None) -> NoticeDiff:
     """Compare each item of `notice` with the item in effect on `on` (default: its start date).

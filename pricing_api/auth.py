@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from pricing_api.errors import Forbidden, Unauthorized
-from pricing_api.storage.records import ApiKey
+from pricing_api.storage.keys import key_by_hash
 
 KEY_PREFIX = "qzp_"
 KEY_CACHE_SECONDS = 5.0
@@ -79,16 +79,6 @@ def parse_role(value: str) -> Role:
         raise ValueError(f"未知角色 {value!r}，可用: {', '.join(r.value for r in Role)}") from None
 
 
-def create_key(session: Session, role: Role, name: str = "", created_by: str | None = None) -> tuple[ApiKey, str]:
-    """A new key (flushed, not committed) and its secret, which is shown once and never stored."""
-    secret = new_key()
-    record = ApiKey(prefix=secret[: len(KEY_PREFIX) + 6], key_hash=hash_key(secret), role=role.value,
-                    name=name, created_by=created_by)
-    session.add(record)
-    session.flush()
-    return record, secret
-
-
 class KeyCache:
     """key hash → Principal (or None for unknown/revoked), remembered for a few seconds."""
 
@@ -105,7 +95,7 @@ class KeyCache:
         if cached is not None and now - cached[0] < self._ttl:
             return cached[1]
         with Session(self._engine) as session:
-            record = session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first()
+            record = key_by_hash(session, digest)
         principal = None
         if record is not None and record.revoked_at is None:
             principal = Principal(key_id=record.id, prefix=record.prefix, role=Role(record.role))

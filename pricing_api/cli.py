@@ -30,15 +30,12 @@ def serve(
 
 @app.command()
 def load(
-    tables: Annotated[list[Path] | None, typer.Argument(help="CSV/XLSX tables, each with a .toml of the same name beside it; default: the bundled notices")] = None,
+    tables: Annotated[list[Path] | None, typer.Argument(
+        help="CSV/XLSX tables, each with a .toml of the same name beside it; default: the bundled notices")] = None,
 ) -> None:
     """Check tables with the loader and store them as published notices (one transaction)."""
-    from sqlmodel import Session
-
     from price_tables.loader import TableRejected, bundled_notices, load_notice_files
-    from pricing_api.catalog_state import load_into
-    from pricing_api.settings import get_settings
-    from pricing_api.storage.database import make_engine, migrate
+    from pricing_api.startup import load_into
 
     if tables:
         notices = []
@@ -56,21 +53,20 @@ def load(
             notices = list(bundled_notices())
         except TableRejected as exc:
             typer.echo(str(exc), err=True)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         origin = "bundled"
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
-    with Session(engine) as session:
-        ids = load_into(session, notices, origin=origin, actor="cli")
-        session.commit()
-    for notice, notice_id in zip(notices, ids):
+    with _unit_of_work() as uow:
+        ids = load_into(uow.session, notices, origin=origin, actor="cli")
+        uow.commit()
+    for notice, notice_id in zip(notices, ids, strict=True):
         typer.echo(f"notice {notice_id}: {notice.meta.document} — {len(notice.items)} items, "
                    f"{len(notice.incomplete_rows)} incomplete rows")
 
 
 @app.command()
 def audit(
-    bills: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON: one bill (the validate request body) per line")],
+    bills: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                          help="NDJSON: one bill (the validate request body) per line")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Findings CSV (default: BILLS.findings.csv)")] = None,
     summary_path: Annotated[Path | None, typer.Option("--summary", help="Summary JSON (default: BILLS.summary.json)")] = None,
     bundled: Annotated[bool, typer.Option("--bundled", help="Use the bundled tables instead of the database")] = False,
@@ -84,19 +80,15 @@ def audit(
     if bundled:
         catalog = Catalog.of(NoticeVersion(i + 1, n, i + 1) for i, n in enumerate(bundled_notices()))
     else:
-        from sqlmodel import Session
-
-        from pricing_api.catalog_state import prepare_database
+        from pricing_api.catalog_holder import CatalogHolder
         from pricing_api.settings import get_settings
-        from pricing_api.storage import repository
+        from pricing_api.startup import prepare_database
         from pricing_api.storage.database import make_engine
 
         settings = get_settings()
         engine = make_engine(settings.database_url)
         prepare_database(engine, settings.load_bundled)
-        with Session(engine) as session:
-            catalog = Catalog.of(repository.published_versions(session),
-                                 version_tag=str(repository.catalog_version(session)))
+        catalog = CatalogHolder(engine, refresh_seconds=0).get()
     output = output or bills.with_name(bills.stem + ".findings.csv")
     summary_path = summary_path or bills.with_name(bills.stem + ".summary.json")
     with output.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -114,15 +106,15 @@ keys = typer.Typer(help="API keys: create, list, revoke", no_args_is_help=True)
 app.add_typer(keys, name="keys")
 
 
-def _session():
-    from sqlmodel import Session
-
+def _unit_of_work():
+    """A unit of work on the configured database (migrated first)."""
     from pricing_api.settings import get_settings
     from pricing_api.storage.database import make_engine, migrate
+    from pricing_api.unit_of_work import UnitOfWork
 
     engine = make_engine(get_settings().database_url)
     migrate(engine)
-    return Session(engine)
+    return UnitOfWork(engine)
 
 
 @keys.command("create")
@@ -138,10 +130,10 @@ def keys_create(
         parsed = parse_role(role)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
-        raise typer.Exit(2)
-    with _session() as session:
-        created = issue_key(session, parsed, name, actor="cli")
-        session.commit()
+        raise typer.Exit(2) from None
+    with _unit_of_work() as uow:
+        created = issue_key(uow.session, parsed, name, actor="cli")
+        uow.commit()
     typer.echo(f"created key {created.id} ({created.prefix}, role {created.role}); secret: {created.key}")
 
 
@@ -150,8 +142,8 @@ def keys_list() -> None:
     """Every key: id, prefix, role, name, created, revoked."""
     from pricing_api.services.keys import list_keys
 
-    with _session() as session:
-        for k in list_keys(session):
+    with _unit_of_work() as uow:
+        for k in list_keys(uow.session):
             state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
             typer.echo(f"{k.id:>4}  {k.prefix:<12} {k.role:<8} {state:<24} {k.name}")
 
@@ -162,13 +154,13 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="The key's id or prefix"
     from pricing_api.errors import DomainError
     from pricing_api.services.keys import revoke_key
 
-    with _session() as session:
+    with _unit_of_work() as uow:
         try:
-            revoked = revoke_key(session, key, actor="cli")
+            revoked = revoke_key(uow.session, key, actor="cli")
         except DomainError as exc:
             typer.echo(exc.message, err=True)
-            raise typer.Exit(1)
-        session.commit()
+            raise typer.Exit(1) from None
+        uow.commit()
     typer.echo(f"revoked key {revoked.id} ({revoked.prefix})")
 
 

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     max_request_bytes: int = Field(25 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above).")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest table file accepted (413 above).")
-    cookie_secure: bool = Field(True, description="Mark the pages' session cookie Secure (browsers send it to localhost and HTTPS).")
+    cookie_secure: bool = Field(
+        True, description="Mark the pages' session cookie Secure (browsers send it to localhost and HTTPS).")
     max_upload_rows: int = Field(50_000, ge=1, description="Most rows a table file may have (422 above).")
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from pricing_api.app import create_app
-from pricing_api.auth import Role, create_key
+from pricing_api.auth import Role
+from pricing_api.services.keys import create_key
 from pricing_api.settings import Settings
 from pricing_api.storage.database import normalise_url
 
@@ -57,7 +58,7 @@ def make_key(app, role: str) -> str:
 def prepared_database_key(url: str, role: str, name: str = "test") -> str:
     """Prepare a database as the service's first start would, and make a key of `role` in it
     (for servers started in another process)."""
-    from pricing_api.catalog_state import prepare_database
+    from pricing_api.startup import prepare_database
     from pricing_api.storage.database import make_engine
 
     engine = make_engine(url)

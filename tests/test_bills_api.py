@@ -126,7 +126,7 @@ def test_the_fast_json_is_exactly_the_documented_result_model():
 
     from benchmarks.catalogs import real_catalog
     from benchmarks.engine import make_bills
-    from pricing_api.schemas_bills import BillResult, result_json
+    from pricing_api.schemas.bills import BillResult, result_json
     from validators import validate
 
     catalog = real_catalog()

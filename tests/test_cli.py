@@ -6,7 +6,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from pricing_api.cli import app
-from pricing_api.storage import repository
+from pricing_api.storage import notices as stored
 from pricing_api.storage.database import make_engine
 
 runner = CliRunner()
@@ -24,7 +24,7 @@ def test_load_puts_the_bundled_notices_in_the_configured_database(tmp_path, monk
     assert result.exit_code == 0, result.output
     assert "衢医保联发〔2021〕12号 — 80 items" in result.output
     with Session(make_engine(url)) as session:
-        assert repository.count_notices(session) == 2
+        assert stored.count_notices(session) == 2
 
 
 def test_load_refuses_a_broken_table_and_stores_nothing(tmp_path, monkeypatch):

@@ -5,7 +5,7 @@ from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from pricing_api.app import create_app
-from pricing_api.storage import repository
+from pricing_api.storage import notices as stored
 from tests.conftest import running_app, settings_for
 
 
@@ -35,8 +35,8 @@ def test_stored_items_read_back_identical_to_the_loaded_ones(client):
     from price_tables.loader import bundled_notices
 
     with Session(client.app.state.engine) as session:
-        stored = [v.notice for v in repository.published_versions(session)]
-    assert stored == list(bundled_notices())
+        loaded = [v.notice for v in stored.published_versions(session)]
+    assert loaded == list(bundled_notices())
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(client):

@@ -5,7 +5,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from pricing_api.errors import ErrorBody
-from pricing_api.schemas_bills import BillResult
+from pricing_api.schemas.bills import BillResult
 from pricing_api.services.bills import check_bill_json
 from validators.bill import Bill
 

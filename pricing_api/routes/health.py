@@ -4,9 +4,9 @@ import os
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
-from pricing_api.schemas import Health
+from pricing_api.schemas.health import Health
+from pricing_api.storage.database import ping
 
 router = APIRouter(tags=["health"])
 
@@ -21,8 +21,7 @@ def healthz() -> Health:
 def readyz(request: Request):
     """Readiness: the database answers a query.  503 when it does not."""
     try:
-        with request.app.state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ping(request.app.state.engine)
     except Exception as exc:  # any driver error means "not ready"
         return JSONResponse(status_code=503, content=Health(
             status="unavailable", detail=f"数据库不可用: {type(exc).__name__}", worker=os.getpid()).model_dump())

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path, Query
 
 from pricing_api.deps import CatalogDep
 from pricing_api.errors import ErrorBody
-from pricing_api.schemas import GradeParam, ItemDetail, ItemPage, PriceHistoryEntry
+from pricing_api.schemas.common import GradeParam
+from pricing_api.schemas.items import ItemDetail, ItemPage, PriceHistoryEntry
 from pricing_api.services import items as service
 
 router = APIRouter(prefix="/v1/items", tags=["items"])
@@ -21,7 +22,8 @@ AsOf = Annotated[dt.date | None, Query(description="Prices in effect on this dat
 @router.get("", response_model=ItemPage, responses={422: {"model": ErrorBody}})
 def search_items(
     catalog: CatalogDep,
-    q: Annotated[str | None, Query(max_length=100, description="Code prefix, name substring, pinyin initials (搭桥 → dq) or full pinyin")] = None,
+    q: Annotated[str | None, Query(
+        max_length=100, description="Code prefix, name substring, pinyin initials (搭桥 → dq) or full pinyin")] = None,
     grade: Annotated[GradeParam | None, Query()] = None,
     as_of: AsOf = None,
     document: Annotated[str | None, Query(max_length=200, description="Only items of this notice (文号)")] = None,
@@ -29,14 +31,14 @@ def search_items(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ItemPage:
     """Find items by code prefix, name, or pinyin; best matches first."""
-    return service.search_items(catalog, q, grade, as_of, document, limit, offset)
+    return service.search_items(catalog, q=q, grade=grade, as_of=as_of, document=document, limit=limit, offset=offset)
 
 
 @router.get("/{code}", response_model=ItemDetail, responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
 def get_item(code: CodePath, catalog: CatalogDep, as_of: AsOf = None,
              grade: Annotated[GradeParam | None, Query()] = None) -> ItemDetail:
     """One item: prices per grade, child prices, 内涵, 除外内容, 备注, rules, source and uncertain fields."""
-    return service.item_detail(catalog, code, as_of, grade)
+    return service.item_detail(catalog, code, as_of=as_of, grade=grade)
 
 
 @router.get("/{code}/history", response_model=list[PriceHistoryEntry], responses={404: {"model": ErrorBody}})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from price_tables.catalog import Catalog
-from pricing_api.schemas_bills import result_json
+from pricing_api.schemas.bills import result_json
 from validators import validate
 from validators.bill import Bill
 

@@ -7,7 +7,7 @@ import datetime as dt
 from price_tables.catalog import Catalog, CatalogEntry
 from price_tables.grades import Grade
 from pricing_api.errors import NotFound
-from pricing_api.schemas import ItemDetail, ItemPage, ItemSummary, PriceHistoryEntry, Prices
+from pricing_api.schemas.items import ItemDetail, ItemPage, ItemSummary, PriceHistoryEntry
 
 
 def find_entry(catalog: Catalog, code: str, as_of: dt.date | None) -> CatalogEntry:
@@ -15,8 +15,9 @@ def find_entry(catalog: Catalog, code: str, as_of: dt.date | None) -> CatalogEnt
     if code not in catalog:
         raise NotFound(f"项目编码 {code} 不在任何已发布的价格表中")
     if as_of is None:
-        return catalog.latest(code)
-    entry = catalog.entry_on(code, as_of)
+        entry = catalog.latest(code)
+    else:
+        entry = catalog.entry_on(code, as_of)
     if entry is None:
         periods = "；".join(
             f"{e.document} {e.effective_from}至{e.effective_to or '今'}" for e in catalog.history(code))
@@ -24,21 +25,18 @@ def find_entry(catalog: Catalog, code: str, as_of: dt.date | None) -> CatalogEnt
     return entry
 
 
-def item_detail(catalog: Catalog, code: str, as_of: dt.date | None, grade: Grade | None) -> ItemDetail:
-    return ItemDetail.of(find_entry(catalog, code, as_of), grade)
+def item_detail(catalog: Catalog, code: str, *, as_of: dt.date | None = None, grade: Grade | None = None) -> ItemDetail:
+    return ItemDetail.of_entry(find_entry(catalog, code, as_of), grade)
 
 
 def price_history(catalog: Catalog, code: str) -> list[PriceHistoryEntry]:
     if code not in catalog:
         raise NotFound(f"项目编码 {code} 不在任何已发布的价格表中")
-    return [PriceHistoryEntry(notice_id=e.notice_id, document=e.document, effective_from=e.effective_from,
-                              effective_to=e.effective_to, prices=Prices.of(e.item.prices),
-                              self_priced=e.item.self_priced)
-            for e in catalog.history(code)]
+    return [PriceHistoryEntry.of(e) for e in catalog.history(code)]
 
 
-def search_items(catalog: Catalog, q: str | None, grade: Grade | None, as_of: dt.date | None,
-                 document: str | None, limit: int, offset: int) -> ItemPage:
+def search_items(catalog: Catalog, *, q: str | None = None, grade: Grade | None = None, as_of: dt.date | None = None,
+                 document: str | None = None, limit: int = 20, offset: int = 0) -> ItemPage:
     entries = catalog.search(q, on=as_of, document=document)
     page = entries[offset: offset + limit]
-    return ItemPage(items=[ItemSummary.of(e, grade) for e in page], total=len(entries), limit=limit, offset=offset)
+    return ItemPage(items=[ItemSummary.of_entry(e, grade) for e in page], total=len(entries), limit=limit, offset=offset)

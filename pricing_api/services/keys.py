@@ -2,49 +2,45 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from pricing_api.auth import Role, create_key
+from pricing_api.auth import KEY_PREFIX, Role, hash_key, new_key
 from pricing_api.errors import Conflict, NotFound
-from pricing_api.schemas_tables import KeyOut, NewKeyOut
+from pricing_api.schemas.admin import KeyOut, NewKeyOut
 from pricing_api.services.audit_log import record_audit
-from pricing_api.storage.records import ApiKey, utcnow
+from pricing_api.storage import keys as stored
+from pricing_api.storage.records import ApiKey
 
 
-def _out(record: ApiKey) -> dict:
-    return dict(id=record.id, prefix=record.prefix, role=record.role, name=record.name,
-                created_at=record.created_at, created_by=record.created_by, revoked_at=record.revoked_at)
-
-
-def list_keys(session: Session) -> list[KeyOut]:
-    return [KeyOut(**_out(k)) for k in session.exec(select(ApiKey).order_by(col(ApiKey.id)))]
+def create_key(session: Session, role: Role, name: str = "", created_by: str | None = None) -> tuple[ApiKey, str]:
+    """A new key (flushed, not committed) and its secret, which is shown once and never stored."""
+    secret = new_key()
+    record = stored.add_key(session, prefix=secret[: len(KEY_PREFIX) + 6], key_hash=hash_key(secret),
+                            role=role.value, name=name, created_by=created_by)
+    return record, secret
 
 
 def issue_key(session: Session, role: Role, name: str, actor: str) -> NewKeyOut:
     record, secret = create_key(session, role, name, created_by=actor)
     record_audit(session, actor, "key_create", f"key:{record.id}", {"prefix": record.prefix, "role": role.value, "name": name})
-    return NewKeyOut(**_out(record), key=secret)
+    return NewKeyOut.of(record, key=secret)
 
 
-def find_key(session: Session, ident: str) -> ApiKey:
-    """A key by its numeric id or its prefix."""
-    query = select(ApiKey).where(ApiKey.id == int(ident)) if ident.isdigit() else select(ApiKey).where(ApiKey.prefix == ident)
-    record = session.exec(query).first()
-    if record is None:
-        raise NotFound(f"没有 id 或前缀为 {ident} 的 API key")
-    return record
+def list_keys(session: Session) -> list[KeyOut]:
+    return [KeyOut.of(k) for k in stored.all_keys(session)]
 
 
 def revoke_key(session: Session, ident: str, actor: str) -> KeyOut:
-    record = find_key(session, ident)
+    """Revoke a key by its numeric id or its prefix."""
+    record = stored.key_by_id_or_prefix(session, ident)
+    if record is None:
+        raise NotFound(f"没有 id 或前缀为 {ident} 的 API key")
     if record.revoked_at is not None:
         raise Conflict(f"API key {record.prefix} 已于 {record.revoked_at} 撤销")
-    record.revoked_at, record.revoked_by = utcnow(), actor
-    session.add(record)
+    stored.mark_revoked(session, record, actor)
     record_audit(session, actor, "key_revoke", f"key:{record.id}", {"prefix": record.prefix, "role": record.role})
-    session.flush()
-    return KeyOut(**_out(record))
+    return KeyOut.of(record)
 
 
 def has_keys(session: Session) -> bool:
-    return session.exec(select(ApiKey.id).limit(1)).first() is not None
+    return stored.has_keys(session)

@@ -1,29 +1,28 @@
 """Revised tables: upload → check → draft with its diff → publish (or withdraw), history kept.
 
-Each write is one unit of work: the route's session commits only after everything succeeded,
-so a failure anywhere leaves the database as it was.
+Each function is one step of a unit of work: it flushes, the caller commits, so a failure
+anywhere leaves the database as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from price_tables.catalog import Catalog
 from price_tables.diff import diff_notice
 from price_tables.export import to_csv, to_xlsx
 from price_tables.loader import check_table
-from price_tables.models import ChildMarkupPolicy, Notice, NoticeMeta
+from price_tables.models import CheckIssue, ChildMarkupPolicy, Notice, NoticeMeta
 from price_tables.table_file import TableFileError, read_table
-from pricing_api.auth import Principal
 from pricing_api.errors import Conflict, FieldProblem, InvalidRequest, NotFound, PayloadTooLarge
-from pricing_api.schemas_tables import DiffOut, DiffSummary, Issue, TableDetail, TablePage, TableSummary
+from pricing_api.schemas.tables import DiffOut, DiffSummary, Issue, TableDetail, TablePage, TableSummary
 from pricing_api.services.audit_log import record_audit
-from pricing_api.storage import repository
-from pricing_api.storage.records import ItemRecord, NoticeRecord, UploadedFile, utcnow
+from pricing_api.storage import notices as stored
+from pricing_api.storage.records import NoticeRecord
 
 #: Rules a notice implies without printing (sex by the item's nature, what a 内涵 includes,
 #: the base of an add-on): a revision carries them over from the version it revises.
@@ -36,33 +35,37 @@ PROVINCIAL_CHILD_POLICY = ChildMarkupPolicy(
 )
 
 
+@dataclass(frozen=True)
 class UploadForm:
     """The form fields beside the file."""
 
-    def __init__(self, document: str, title: str, effective_from: dt.date, effective_to: dt.date | None,
-                 issuer: str = "", scope: str = "", signed_on: dt.date | None = None):
-        self.document, self.title = document.strip(), title.strip()
-        self.effective_from, self.effective_to = effective_from, effective_to
-        self.issuer, self.scope, self.signed_on = issuer.strip(), scope.strip(), signed_on
+    document: str
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    issuer: str = ""
+    scope: str = ""
+    signed_on: dt.date | None = None
 
     def meta(self) -> NoticeMeta:
+        document, title = self.document.strip(), self.title.strip()
         problems = []
-        if not self.document:
+        if not document:
             problems.append(FieldProblem(field="document", reason="文号不能为空"))
-        if not self.title:
+        if not title:
             problems.append(FieldProblem(field="title", reason="标题不能为空"))
         if self.effective_to is not None and self.effective_to < self.effective_from:
             problems.append(FieldProblem(field="effective_to", reason=f"结束日期早于开始日期 {self.effective_from}",
                                          value=str(self.effective_to)))
         if problems:
             raise InvalidRequest("上传参数无效：" + "；".join(p.reason for p in problems), problems)
-        return NoticeMeta(document=self.document, title=self.title,
-                          issuer=tuple(i for i in self.issuer.replace("，", ",").split(",") if i.strip()),
+        return NoticeMeta(document=document, title=title,
+                          issuer=tuple(i.strip() for i in self.issuer.replace("，", ",").split(",") if i.strip()),
                           signed_on=self.signed_on, effective_from=self.effective_from,
-                          effective_to=self.effective_to, scope=self.scope, child_markup=PROVINCIAL_CHILD_POLICY)
+                          effective_to=self.effective_to, scope=self.scope.strip(), child_markup=PROVINCIAL_CHILD_POLICY)
 
 
-def _refuse(message: str, issues) -> InvalidRequest:
+def _refuse(message: str, issues: list[CheckIssue]) -> InvalidRequest:
     fields = [FieldProblem(field=f"file:第{i.row}行" + (f"[{i.column}]" if i.column else "") if i.row else "file",
                            reason=i.message, value=i.value) for i in issues if i.level == "error"]
     error = InvalidRequest(message, fields)
@@ -86,8 +89,13 @@ def carry_over(notice: Notice, catalog: Catalog) -> Notice:
     return notice.model_copy(update={"items": tuple(items)})
 
 
-def upload(session: Session, catalog: Catalog, principal: Principal, data: bytes, file_name: str,
-           form: UploadForm, max_rows: int) -> TableDetail:
+def check_upload_size(size: int, limit: int) -> None:
+    if size > limit:
+        raise PayloadTooLarge(f"文件超过上限 {limit // (1024 * 1024)} MB")
+
+
+def upload(session: Session, *, catalog: Catalog, actor: str, data: bytes, file_name: str, form: UploadForm,
+           max_rows: int) -> TableDetail:
     """Check the file with the bundled tables' loader and store it as a draft."""
     meta = form.meta()
     try:
@@ -102,12 +110,10 @@ def upload(session: Session, catalog: Catalog, principal: Principal, data: bytes
         raise _refuse(f"价格表有 {len(result.errors)} 处错误，未保存任何内容", result.issues)
     notice = carry_over(result.notice, catalog)
     digest = hashlib.sha256(data).hexdigest()
-    record = repository.add_notice(session, notice, state="draft", origin="upload", actor=principal.actor,
-                                   file_name=file_name, file_sha256=digest)
-    record.check_report = [i.model_dump(mode="json") for i in result.issues]
-    session.add(record)
-    session.add(UploadedFile(notice_id=record.id, file_name=file_name, sha256=digest, size=len(data), content=data))
-    record_audit(session, principal.actor, "upload", f"table:{record.id}",
+    record = stored.add_notice(session, notice, state="draft", origin="upload", actor=actor, file_name=file_name,
+                               file_sha256=digest, check_report=result.issues)
+    stored.save_uploaded_file(session, record.id, file_name=file_name, sha256=digest, content=data)
+    record_audit(session, actor, "upload", f"table:{record.id}",
                  {"document": meta.document, "file_name": file_name, "sha256": digest, "size": len(data),
                   "items": len(notice.items), "warnings": len(result.warnings),
                   "effective_from": str(meta.effective_from)})
@@ -115,36 +121,25 @@ def upload(session: Session, catalog: Catalog, principal: Principal, data: bytes
     return _detail(session, catalog, record, notice)
 
 
-def _summary(record: NoticeRecord) -> dict:
-    return dict(id=record.id, document=record.document, title=record.title, state=record.state, origin=record.origin,
-                effective_from=record.effective_from, effective_to=record.effective_to, item_count=record.item_count,
-                file_name=record.file_name, file_sha256=record.file_sha256, created_at=record.created_at,
-                created_by=record.created_by, published_at=record.published_at, published_by=record.published_by,
-                withdrawn_at=record.withdrawn_at, withdrawn_by=record.withdrawn_by)
-
-
 def _detail(session: Session, catalog: Catalog, record: NoticeRecord, notice: Notice | None = None) -> TableDetail:
-    summary = None
+    diff_summary = None
     if record.state == "draft":
-        notice = notice or repository.notice_from_records(session, record)
-        diff = diff_notice(notice, catalog)
-        summary = DiffSummary(on=diff.on, added=diff.count("added"), changed=diff.count("changed"),
-                              unchanged=diff.count("unchanged"))
+        diff_summary = DiffSummary.of(diff_notice(notice or stored.notice_of(session, record), catalog))
     report = [Issue.model_validate(i) for i in record.check_report]
-    return TableDetail(**_summary(record), publishable=record.state == "draft" and not any(i.level == "error" for i in report),
-                       check_report=report, diff_summary=summary)
+    publishable = record.state == "draft" and not any(i.level == "error" for i in report)
+    return TableDetail.of(record, publishable=publishable, check_report=report, diff_summary=diff_summary)
 
 
 def _get(session: Session, table_id: int) -> NoticeRecord:
-    record = repository.get_notice(session, table_id)
+    record = stored.get_notice(session, table_id)
     if record is None:
         raise NotFound(f"没有编号为 {table_id} 的价格表")
     return record
 
 
 def list_tables(session: Session) -> TablePage:
-    records = repository.list_notices(session)
-    return TablePage(tables=[TableSummary(**_summary(r)) for r in records], total=len(records))
+    records = stored.list_notices(session)
+    return TablePage(tables=[TableSummary.of(r) for r in records], total=len(records))
 
 
 def table_detail(session: Session, catalog: Catalog, table_id: int) -> TableDetail:
@@ -155,64 +150,49 @@ def table_diff(session: Session, catalog: Catalog, table_id: int) -> DiffOut:
     """The table against what is in effect on its start date (for a published table, the
     catalog then includes the table itself, so compare against the versions before it)."""
     record = _get(session, table_id)
-    notice = repository.notice_from_records(session, record)
+    notice = stored.notice_of(session, record)
     if record.state == "published":
         catalog = Catalog.of(v for v in catalog.versions if v.notice_id != record.id)
-    return DiffOut.of(record.id, diff_notice(notice, catalog))
+    return DiffOut.of(diff_notice(notice, catalog), table_id=record.id)
 
 
-def publish(session: Session, catalog: Catalog, principal: Principal, table_id: int) -> TableDetail:
+def publish(session: Session, catalog: Catalog, actor: str, table_id: int) -> TableDetail:
     """Make a draft a published notice from its start date.
 
-    The catalog version row is updated first: it takes the write lock (a row lock on
-    PostgreSQL, the database lock on SQLite), so two publishes run one after the other and the
-    second sees what the first did.
+    The catalog version is bumped first: it takes the write lock, so two publishes run one
+    after the other and the second sees what the first did.
     """
-    order = repository.bump_catalog_version(session)
-    record = _get(session, table_id)
-    session.refresh(record)
+    order = stored.bump_catalog_version(session)
+    record = stored.refreshed(session, _get(session, table_id))
     if record.state != "draft":
         raise Conflict(f"价格表 {table_id}（{record.document}）状态为 {record.state}，只有草稿可以发布")
-    same_document = session.exec(select(NoticeRecord.id).where(
-        NoticeRecord.document == record.document, NoticeRecord.state == "published")).first()
+    same_document = stored.published_with_document(session, record.document)
     if same_document is not None:
         raise Conflict(f"文号 {record.document} 已由价格表 {same_document} 发布")
-    codes = set(session.exec(select(ItemRecord.code).where(ItemRecord.notice_id == record.id)))
-    clashes = session.exec(
-        select(NoticeRecord.id, NoticeRecord.document, ItemRecord.code)
-        .join(ItemRecord, ItemRecord.notice_id == NoticeRecord.id)
-        .where(NoticeRecord.state == "published", NoticeRecord.effective_from == record.effective_from,
-               col(ItemRecord.code).in_(codes))
-    ).all()
+    clashes = stored.published_clashes(session, record.id, record.effective_from)
     if clashes:
-        shown = "、".join(sorted({c for _, _, c in clashes})[:10])
-        notices = "、".join(sorted({f"{d}（{i}）" for i, d, _ in clashes}))
-        raise Conflict(f"与已发布的 {notices} 在同一生效日 {record.effective_from} 对相同编码定价：{shown}"
-                       f"{' 等' if len({c for _, _, c in clashes}) > 10 else ''}；请调整生效日期或先撤回原通知")
-    result = session.exec(update(NoticeRecord).where(NoticeRecord.id == record.id, NoticeRecord.state == "draft")
-                          .values(state="published", published_at=utcnow(), published_by=principal.actor,
-                                  publish_order=order))
-    if result.rowcount != 1:
+        codes = sorted({code for _, _, code in clashes})
+        notices = "、".join(sorted({f"{document}（{notice_id}）" for notice_id, document, _ in clashes}))
+        raise Conflict(f"与已发布的 {notices} 在同一生效日 {record.effective_from} 对相同编码定价：{'、'.join(codes[:10])}"
+                       f"{' 等' if len(codes) > 10 else ''}；请调整生效日期或先撤回原通知")
+    if not stored.publish_draft(session, record.id, actor, order):
         raise Conflict(f"价格表 {table_id} 已被同时发布或撤回")
-    record_audit(session, principal.actor, "publish", f"table:{record.id}",
+    record_audit(session, actor, "publish", f"table:{record.id}",
                  {"document": record.document, "effective_from": str(record.effective_from),
                   "sha256": record.file_sha256, "items": record.item_count})
     session.flush()
-    session.refresh(record)
-    return _detail(session, catalog, record)
+    return _detail(session, catalog, stored.refreshed(session, record))
 
 
-def withdraw(session: Session, catalog: Catalog, principal: Principal, table_id: int, reason: str) -> TableDetail:
+def withdraw(session: Session, catalog: Catalog, actor: str, table_id: int, reason: str) -> TableDetail:
     """Take a draft or published table out of use; it stays in the history."""
-    repository.bump_catalog_version(session)
-    record = _get(session, table_id)
-    session.refresh(record)
+    stored.bump_catalog_version(session)
+    record = stored.refreshed(session, _get(session, table_id))
     if record.state == "withdrawn":
         raise Conflict(f"价格表 {table_id} 已撤回")
     previous = record.state
-    record.state, record.withdrawn_at, record.withdrawn_by = "withdrawn", utcnow(), principal.actor
-    session.add(record)
-    record_audit(session, principal.actor, "withdraw", f"table:{record.id}",
+    stored.mark_withdrawn(session, record, actor)
+    record_audit(session, actor, "withdraw", f"table:{record.id}",
                  {"document": record.document, "previous_state": previous, "reason": reason,
                   "sha256": record.file_sha256})
     session.flush()
@@ -222,13 +202,8 @@ def withdraw(session: Session, catalog: Catalog, principal: Principal, table_id:
 def export(session: Session, table_id: int, fmt: str) -> tuple[bytes, str, str]:
     """(content, file name, media type) of any version in the upload format."""
     record = _get(session, table_id)
-    notice = repository.notice_from_records(session, record)
+    notice = stored.notice_of(session, record)
     stem = f"{record.document}-{record.id}-{record.state}"
     if fmt == "xlsx":
         return to_xlsx(notice), f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return to_csv(notice), f"{stem}.csv", "text/csv; charset=utf-8"
-
-
-def check_upload_size(size: int, limit: int) -> None:
-    if size > limit:
-        raise PayloadTooLarge(f"文件超过上限 {limit // (1024 * 1024)} MB")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
@@ -51,3 +54,38 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the latest revision (idempotent)."""
     command.upgrade(alembic_config(engine), "head")
+
+
+_STARTUP_LOCK_KEY = 727_2021  # PostgreSQL advisory lock id for migrate-and-load
+
+
+@contextlib.contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Serialise migrate-and-load between workers starting together: an advisory lock on
+    PostgreSQL, a lock file beside the SQLite database."""
+    url = make_url(str(engine.url))
+    if url.get_backend_name() == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _STARTUP_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _STARTUP_LOCK_KEY})
+                connection.commit()
+        return
+    database = url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(Path(database + ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ping(engine: Engine) -> None:
+    """One trivial query; raises when the database does not answer."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

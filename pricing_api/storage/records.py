@@ -1,5 +1,5 @@
-"""SQLModel tables.  A notice is one published (or draft) table version; its items, their
-rules and its incomplete rows hang off it and are never updated once it is published."""
+"""SQLModel tables: what the service stores.  A notice is one published (or draft) table
+version; its items and incomplete rows hang off it and are never updated once it is published."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ class NoticeRecord(SQLModel, table=True):
     meta: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     warnings: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     item_count: int = 0
+    incomplete_row_count: int = 0
     file_name: str | None = None
     file_sha256: str | None = Field(default=None, max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -62,6 +63,10 @@ class NoticeRecord(SQLModel, table=True):
 
 
 class ItemRecord(SQLModel, table=True):
+    """One item of a notice.  `body` is the domain `price_tables.models.Item` as JSON — the one
+    truth, rebuilt with `Item.model_validate` — so a field added to the domain model needs no
+    column and no mapping.  `code` and `seq` are kept as columns for look-ups and ordering."""
+
     __tablename__ = "notice_item"
     __table_args__ = (UniqueConstraint("notice_id", "code", name="uq_notice_item_code"),)
 
@@ -69,46 +74,17 @@ class ItemRecord(SQLModel, table=True):
     notice_id: int = Field(foreign_key="notice.id", index=True)
     code: str = Field(index=True, max_length=40)
     seq: int | None = None
-    name: str
-    connotation: str = ""
-    exclusions: str = ""
-    unit: str = Field(max_length=40)
-    price_grade_3a: Decimal | None = Field(default=None, sa_column=Column(Money))
-    price_grade_3b: Decimal | None = Field(default=None, sa_column=Column(Money))
-    price_grade_2_or_below: Decimal | None = Field(default=None, sa_column=Column(Money))
-    single_price: bool = False
-    self_priced: bool = False
-    remarks: str = ""
-    child_markup: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    uncertain_fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    file_name: str = ""
-    file_row: int = 0
-    derived_from: str | None = None
-
-
-class RuleRecord(SQLModel, table=True):
-    __tablename__ = "item_rule"
-
-    id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(foreign_key="notice_item.id", index=True)
-    position: int
-    kind: str = Field(max_length=40, index=True)
-    basis: str
-    source_field: str = Field(max_length=20)
     body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class IncompleteRowRecord(SQLModel, table=True):
+    """A row whose code or name the source lacks; `body` is the domain `IncompleteRow` as JSON."""
+
     __tablename__ = "incomplete_row"
 
     id: int | None = Field(default=None, primary_key=True)
     notice_id: int = Field(foreign_key="notice.id", index=True)
-    seq: int | None = None
-    unit: str = ""
-    prices: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    missing: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    note: str = ""
-    file_row: int = 0
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class CatalogVersion(SQLModel, table=True):

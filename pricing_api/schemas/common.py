@@ -1,0 +1,58 @@
+"""Pieces every response shares: money as a decimal string, the grade parameter, prices per
+grade, and how a response model is built from domain objects and records."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from price_tables.grades import Grade, parse_grade
+from price_tables.money import to_cents
+
+MoneyStr = Annotated[
+    Decimal,
+    PlainSerializer(lambda d: f"{to_cents(d):f}", return_type=str, when_used="always"),
+]
+GradeParam = Annotated[
+    Grade,
+    BeforeValidator(lambda v: parse_grade(v) if isinstance(v, str) else v),
+    Field(description="grade_3a / grade_3b / grade_2_or_below, or 三甲 / 三乙 / 二级及以下"),
+]
+
+
+class OutModel(BaseModel):
+    """A response model read from the attributes of domain objects and records: each field
+    says where its value lives (its name, or an `AliasPath`), so nothing is mapped by hand."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def of(cls, *sources: Any, **computed: Any) -> Self:
+        """Validate from `sources` (first one holding an attribute wins) plus `computed` values."""
+        return cls.model_validate(Attributes(computed, *sources))
+
+
+class Attributes:
+    """Attribute look-up over several objects in turn (dicts by key), for `OutModel.of`."""
+
+    __slots__ = ("_sources",)
+
+    def __init__(self, *sources: Any):
+        self._sources = sources
+
+    def __getattr__(self, name: str) -> Any:
+        for source in self._sources:
+            if isinstance(source, dict):
+                if name in source:
+                    return source[name]
+            elif hasattr(source, name):
+                return getattr(source, name)
+        raise AttributeError(name)
+
+
+class Prices(OutModel):
+    grade_3a: MoneyStr | None = Field(None, description="三甲; null when self-priced")
+    grade_3b: MoneyStr | None = Field(None, description="三乙")
+    grade_2_or_below: MoneyStr | None = Field(None, description="二级及以下")
