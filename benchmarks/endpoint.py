@@ -41,7 +41,8 @@ def run_wrk(url: str, body_file: Path, seconds: int, connections: int, key: str)
         'done = function(summary, latency, requests)\n'
         '  io.write(string.format("JSON {\\"rps\\": %f, \\"p50\\": %f, \\"p99\\": %f, \\"errors\\": %d, \\"non2xx\\": %d}\\n",\n'
         '    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,\n'
-        '    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))\n'
+        '    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,\n'
+        '    summary.errors.status))\n'
         'end\n')
     out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout

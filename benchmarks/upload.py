@@ -70,15 +70,15 @@ def over_http(data: bytes) -> None:
     from pricing_api.settings import Settings
     from tests.conftest import bearer, make_key
 
-    with tempfile.TemporaryDirectory() as tmp:
-        with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp}/b.sqlite3"))) as client:
-            headers = bearer(make_key(client.app, "pricing"))
-            start = time.perf_counter()
-            response = client.post("/v1/tables", headers=headers, files={"file": ("bench.xlsx", data)},
-                                   data={"document": "计时〔2026〕1号", "title": "t", "effective_from": "2024-01-01"})
-            elapsed = time.perf_counter() - start
-            print(f"POST /v1/tables (check, diff summary, store the draft): {elapsed:.2f} s, status {response.status_code}, "
-                  f"diff {response.json().get('diff_summary')}")
+    with tempfile.TemporaryDirectory() as tmp, \
+            TestClient(create_app(Settings(database_url=f"sqlite:///{tmp}/b.sqlite3"))) as client:
+        headers = bearer(make_key(client.app, "pricing"))
+        start = time.perf_counter()
+        response = client.post("/v1/tables", headers=headers, files={"file": ("bench.xlsx", data)},
+                               data={"document": "计时〔2026〕1号", "title": "t", "effective_from": "2024-01-01"})
+        elapsed = time.perf_counter() - start
+        print(f"POST /v1/tables (check, diff summary, store the draft): {elapsed:.2f} s, status {response.status_code}, "
+              f"diff {response.json().get('diff_summary')}")
 
 
 def main() -> None:

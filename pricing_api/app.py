@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio
 from fastapi import Depends, FastAPI
@@ -31,7 +32,7 @@ Money is a decimal string in yuan with two places. Grades: `grade_3a` 三甲, `g
 
 
 # Every /v1 answer may be one of these, in the shape of ErrorBody.
-API_ERRORS = {status: {"model": ErrorBody, "description": text} for status, text in (
+API_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorBody, "description": text} for status, text in (
     (401, "No key, or an invalid or revoked one"), (403, "The key's role may not do this"),
     (413, "Request body over the limit"), (422, "Invalid request: `fields` names each field and reason"),
     (503, "The database is unavailable"))}

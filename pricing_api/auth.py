@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from pricing_api.errors import Forbidden, Unauthorized
 from pricing_api.storage.keys import key_by_hash
+from pricing_api.storage.records import id_of
 
 KEY_PREFIX = "qzp_"
 KEY_CACHE_SECONDS = 5.0
@@ -98,7 +99,7 @@ class KeyCache:
             record = key_by_hash(session, digest)
         principal = None
         if record is not None and record.revoked_at is None:
-            principal = Principal(key_id=record.id, prefix=record.prefix, role=Role(record.role))
+            principal = Principal(key_id=id_of(record), prefix=record.prefix, role=Role(record.role))
         with self._lock:
             if len(self._entries) > 10_000:
                 self._entries.clear()

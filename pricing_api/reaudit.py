@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +33,7 @@ class AuditSummary:
     findings_by_rule: Counter = field(default_factory=Counter)
     charged: Decimal = Decimal("0")
     at_risk: Decimal = Decimal("0")
-    at_risk_by_rule: Counter = field(default_factory=Counter)
+    at_risk_by_rule: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
     def as_dict(self) -> dict:
         return {

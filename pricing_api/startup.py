@@ -16,6 +16,7 @@ from pricing_api.services.audit_log import record_audit
 from pricing_api.services.keys import create_key, has_keys
 from pricing_api.storage import notices as stored
 from pricing_api.storage.database import migrate, startup_lock
+from pricing_api.storage.records import id_of
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def prepare_database(engine: Engine, load_bundled: bool) -> str | None:
 
 def load_into(session: Session, notices: Iterable[Notice], origin: str, actor: str | None = "system") -> list[int]:
     """Store notices as published, in one unit of work (the caller commits)."""
-    return [stored.add_notice(session, n, state="published", origin=origin, actor=actor).id for n in notices]
+    return [id_of(stored.add_notice(session, n, state="published", origin=origin, actor=actor)) for n in notices]
 
 
 def announce_first_key(secret: str) -> None:

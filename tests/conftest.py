@@ -21,7 +21,8 @@ from pricing_api.settings import Settings
 from pricing_api.storage.database import normalise_url
 
 PG_URL = os.environ.get("PRICING_TEST_DATABASE_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="PRICING_TEST_DATABASE_URL not set"))]
+BACKENDS = ["sqlite", pytest.param("postgresql",
+                                   marks=pytest.mark.skipif(not PG_URL, reason="PRICING_TEST_DATABASE_URL not set"))]
 
 
 @contextmanager

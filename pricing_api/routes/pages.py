@@ -47,10 +47,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 router = APIRouter(include_in_schema=False)
 
 
-def _page(request: Request, template: str, principal: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
+def _page(request: Request, template: str, principal: Principal | None, status: int = 200, *,
+          alert: str | None = None, **context: Any) -> HTMLResponse:
+    """Render `template`; `alert` shows an error above the content (else the `msg` of a redirect)."""
     def can(permission: Permission) -> bool:
         return principal is not None and principal.can(permission)
 
+    if alert:
+        context.setdefault("message", alert)
+        context.setdefault("message_kind", "error")
     context.setdefault("message", request.query_params.get("msg"))
     context.setdefault("message_kind", request.query_params.get("kind", "ok"))
     response = TEMPLATES.TemplateResponse(request, template, {
@@ -134,7 +139,7 @@ def items_page(request: Request, principal: ItemPages, catalog: CatalogDep, q: s
     page = item_service.search_items(catalog, q=q[:100] or None, grade=chosen, as_of=on, limit=100)
     return _page(request, "items.html", principal, title="项目查询", nav="items", q=q, grade=chosen.value,
                  as_of=on.isoformat() if on else "", page=page, grades=[(g.value, GRADE_LABELS[g]) for g in Grade],
-                 **({"message": problem, "message_kind": "error"} if problem else {}))
+                 alert=problem)
 
 
 @router.get("/ui/items/{code}", response_class=HTMLResponse)
@@ -148,8 +153,7 @@ def item_page(request: Request, principal: ItemPages, catalog: CatalogDep, code:
         return _page(request, "denied.html", principal, 404, title="未找到", reason=exc.message)
     return _page(request, "item.html", principal, title=item.name, nav="items", item=item, history=history,
                  as_of=on.isoformat() if on else "", field_labels=FIELD_LABELS,
-                 uncertain={u.field: u.reason for u in item.uncertain_fields},
-                 **({"message": problem, "message_kind": "error"} if problem else {}))
+                 uncertain={u.field: u.reason for u in item.uncertain_fields}, alert=problem)
 
 
 @router.get("/ui/bills", response_class=HTMLResponse)

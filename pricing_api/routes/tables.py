@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
@@ -17,7 +17,7 @@ from pricing_api.services import tables as service
 
 router = APIRouter(prefix="/v1/tables", tags=["tables"])
 TableId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 
 async def _read_limited(upload: UploadFile, limit: int) -> bytes:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, Field
 
 from price_tables.catalog import Catalog
 from validators.findings import Finding, Report
 from validators.spec import yuan
+
+ResultLabel = Literal["violation", "suspect", "info"]
+Outcome = Literal["pass", "suspect", "violation"]
 
 
 class BasisOut(BaseModel):
@@ -21,7 +24,7 @@ class BasisOut(BaseModel):
 class FindingOut(BaseModel):
     rule: str = Field(description="Rule id, e.g. PRICE_ABOVE_STANDARD")
     national_rule: str | None = Field(description="National 两库 rule code, where one exists")
-    result: Literal["violation", "suspect", "info"]
+    result: ResultLabel
     line_ids: list[str]
     message: str = Field(description="中文说明, naming the numbers")
     expected: str | None = Field(None, description="Standard or cap (decimal string, yuan)", examples=["4234.00"])
@@ -33,7 +36,8 @@ class FindingOut(BaseModel):
     def of(cls, f: Finding) -> FindingOut:
         # model_construct: the engine's values are already of the right types; validating
         # them again would cost more than judging the line did.
-        return cls.model_construct(rule=f.rule, national_rule=f.national_rule, result=f.result.label, line_ids=list(f.line_ids),
+        return cls.model_construct(rule=f.rule, national_rule=f.national_rule, result=cast(ResultLabel, f.result.label),
+                                   line_ids=list(f.line_ids),
                    message=f.message, expected=_money(f.expected), charged=_money(f.charged),
                                    amount_at_risk=yuan(f.amount_at_risk),
                    basis=BasisOut.model_construct(document=f.basis.document, seq=f.basis.seq, text=f.basis.text))
@@ -50,14 +54,14 @@ class Totals(BaseModel):
 
 class BillResult(BaseModel):
     bill_id: str
-    outcome: Literal["pass", "suspect", "violation"]
+    outcome: Outcome
     findings: list[FindingOut]
     totals: Totals
     catalog_version: str = Field(description="The price snapshot the bill was judged against")
 
     @classmethod
     def of(cls, report: Report, catalog: Catalog) -> BillResult:
-        return cls.model_construct(bill_id=report.bill_id, outcome=report.outcome,
+        return cls.model_construct(bill_id=report.bill_id, outcome=cast(Outcome, report.outcome),
                                    findings=[FindingOut.of(f) for f in report.findings],
                                    totals=Totals.model_construct(charged=yuan(report.charged), at_risk=yuan(report.at_risk)),
                                    catalog_version=catalog.version_tag)

@@ -22,7 +22,7 @@ from pricing_api.errors import Conflict, FieldProblem, InvalidRequest, NotFound,
 from pricing_api.schemas.tables import DiffOut, DiffSummary, Issue, TableDetail, TablePage, TableSummary
 from pricing_api.services.audit_log import record_audit
 from pricing_api.storage import notices as stored
-from pricing_api.storage.records import NoticeRecord
+from pricing_api.storage.records import NoticeRecord, id_of
 
 #: Rules a notice implies without printing (sex by the item's nature, what a 内涵 includes,
 #: the base of an add-on): a revision carries them over from the version it revises.
@@ -112,7 +112,7 @@ def upload(session: Session, *, catalog: Catalog, actor: str, data: bytes, file_
     digest = hashlib.sha256(data).hexdigest()
     record = stored.add_notice(session, notice, state="draft", origin="upload", actor=actor, file_name=file_name,
                                file_sha256=digest, check_report=result.issues)
-    stored.save_uploaded_file(session, record.id, file_name=file_name, sha256=digest, content=data)
+    stored.save_uploaded_file(session, id_of(record), file_name=file_name, sha256=digest, content=data)
     record_audit(session, actor, "upload", f"table:{record.id}",
                  {"document": meta.document, "file_name": file_name, "sha256": digest, "size": len(data),
                   "items": len(notice.items), "warnings": len(result.warnings),
@@ -153,7 +153,7 @@ def table_diff(session: Session, catalog: Catalog, table_id: int) -> DiffOut:
     notice = stored.notice_of(session, record)
     if record.state == "published":
         catalog = Catalog.of(v for v in catalog.versions if v.notice_id != record.id)
-    return DiffOut.of(diff_notice(notice, catalog), table_id=record.id)
+    return DiffOut.of(diff_notice(notice, catalog), table_id=id_of(record))
 
 
 def publish(session: Session, catalog: Catalog, actor: str, table_id: int) -> TableDetail:
@@ -169,13 +169,13 @@ def publish(session: Session, catalog: Catalog, actor: str, table_id: int) -> Ta
     same_document = stored.published_with_document(session, record.document)
     if same_document is not None:
         raise Conflict(f"文号 {record.document} 已由价格表 {same_document} 发布")
-    clashes = stored.published_clashes(session, record.id, record.effective_from)
+    clashes = stored.published_clashes(session, id_of(record), record.effective_from)
     if clashes:
         codes = sorted({code for _, _, code in clashes})
         notices = "、".join(sorted({f"{document}（{notice_id}）" for notice_id, document, _ in clashes}))
         raise Conflict(f"与已发布的 {notices} 在同一生效日 {record.effective_from} 对相同编码定价：{'、'.join(codes[:10])}"
                        f"{' 等' if len(codes) > 10 else ''}；请调整生效日期或先撤回原通知")
-    if not stored.publish_draft(session, record.id, actor, order):
+    if not stored.publish_draft(session, id_of(record), actor, order):
         raise Conflict(f"价格表 {table_id} 已被同时发布或撤回")
     record_audit(session, actor, "publish", f"table:{record.id}",
                  {"document": record.document, "effective_from": str(record.effective_from),

@@ -22,6 +22,7 @@ from pricing_api.storage.records import (
     ItemRecord,
     NoticeRecord,
     UploadedFile,
+    id_of,
     utcnow,
 )
 
@@ -45,9 +46,10 @@ def add_notice(session: Session, notice: Notice, *, state: str, origin: str, act
     )
     session.add(record)
     session.flush()
-    session.add_all(ItemRecord(notice_id=record.id, code=item.code, seq=item.source.seq,
+    notice_id = id_of(record)
+    session.add_all(ItemRecord(notice_id=notice_id, code=item.code, seq=item.source.seq,
                                body=item.model_dump(mode="json")) for item in notice.items)
-    session.add_all(IncompleteRowRecord(notice_id=record.id, body=row.model_dump(mode="json"))
+    session.add_all(IncompleteRowRecord(notice_id=notice_id, body=row.model_dump(mode="json"))
                     for row in notice.incomplete_rows)
     if state == "published":
         mark_published(session, record, actor, bump_catalog_version(session))
@@ -136,7 +138,7 @@ def published_clashes(session: Session, notice_id: int, effective_from: dt.date)
         .where(NoticeRecord.state == "published", NoticeRecord.effective_from == effective_from,
                col(NoticeRecord.id) != notice_id, col(ItemRecord.code).in_(codes))
     ).all()
-    return [(notice, document, code) for notice, document, code in rows]
+    return [(id_of_row, document, code) for id_of_row, document, code in rows if id_of_row is not None]
 
 
 def incomplete_rows_of(session: Session, notice_id: int) -> list[IncompleteRowRecord]:
@@ -146,12 +148,12 @@ def incomplete_rows_of(session: Session, notice_id: int) -> list[IncompleteRowRe
 
 def notice_of(session: Session, record: NoticeRecord) -> Notice:
     """The domain notice (items with their rules, incomplete rows) as stored."""
-    return notices_of(session, [record])[record.id]
+    return notices_of(session, [record])[id_of(record)]
 
 
 def notices_of(session: Session, records: Iterable[NoticeRecord]) -> dict[int, Notice]:
     records = list(records)
-    ids = [r.id for r in records]
+    ids = [id_of(r) for r in records]
     if not ids:
         return {}
     items: dict[int, list[Item]] = defaultdict(list)
@@ -162,8 +164,8 @@ def notices_of(session: Session, records: Iterable[NoticeRecord]) -> dict[int, N
                             .order_by(col(IncompleteRowRecord.id))):
         incomplete[row.notice_id].append(IncompleteRow.model_validate(row.body))
     return {
-        record.id: Notice(meta=NoticeMeta.model_validate(record.meta), items=tuple(items[record.id]),
-                          incomplete_rows=tuple(incomplete[record.id]),
+        id_of(record): Notice(meta=NoticeMeta.model_validate(record.meta), items=tuple(items[id_of(record)]),
+                              incomplete_rows=tuple(incomplete[id_of(record)]),
                           warnings=tuple(CheckIssue.model_validate(w) for w in record.warnings))
         for record in records
     }
@@ -173,5 +175,5 @@ def published_versions(session: Session) -> list[NoticeVersion]:
     """Every published notice, for building the in-memory catalog."""
     records = list_notices(session, ("published",))
     notices = notices_of(session, records)
-    return [NoticeVersion(notice_id=r.id, notice=notices[r.id], published_order=r.publish_order or 0)
+    return [NoticeVersion(notice_id=id_of(r), notice=notices[id_of(r)], published_order=r.publish_order or 0)
             for r in records]

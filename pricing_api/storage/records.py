@@ -36,6 +36,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def id_of(record: Any) -> int:
+    """A stored record's primary key, which the database sets when the record is flushed."""
+    if record.id is None:
+        raise ValueError(f"{type(record).__name__} has no id: flush it first")
+    return record.id
+
+
 class NoticeRecord(SQLModel, table=True):
     __tablename__ = "notice"
 

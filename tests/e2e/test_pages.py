@@ -70,7 +70,8 @@ def test_check_a_bill_with_a_known_violation(live_server, page):
     shoot(page, "bill")
     with page.expect_download() as download:
         page.click("#download")
-    content = open(download.value.path(), encoding="utf-8-sig").read()
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        content = handle.read()
     assert "PRICE_ABOVE_STANDARD" in content and "358.00" in content
 
 
@@ -116,7 +117,8 @@ def test_a_refused_upload_shows_its_errors(live_server, page, tmp_path):
     sign_in(page, base, make_key(app, "pricing"))
     page.goto(f"{base}/ui/tables")
     bad = tmp_path / "bad.csv"
-    bad.write_text("项目编码,项目名称,计价单位,三甲,三乙,二级及以下\n33150700500,人工全髋关节置换术,次,abc,4400,4000\n", encoding="utf-8")
+    bad.write_text("项目编码,项目名称,计价单位,三甲,三乙,二级及以下\n"
+                   "33150700500,人工全髋关节置换术,次,abc,4400,4000\n", encoding="utf-8")
     page.set_input_files("#file", str(bad))
     page.fill("#document", "错误表")
     page.fill("#title", "t")
