@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+#: Command-line work (loading tables, batch audits) may legitimately run long statements.
+CLI_DB_TIMEOUT = 600.0
+
 app = typer.Typer(help="Quzhou medical service pricing API", no_args_is_help=True, add_completion=False)
 
 
@@ -86,7 +89,7 @@ def audit(
         from pricing_api.storage.database import make_engine
 
         settings = get_settings()
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, timeout=CLI_DB_TIMEOUT)
         prepare_database(engine, settings.load_bundled)
         catalog = CatalogHolder(engine, refresh_seconds=0).get()
     output = output or bills.with_name(bills.stem + ".findings.csv")
@@ -112,7 +115,7 @@ def _unit_of_work():
     from pricing_api.storage.database import make_engine, migrate
     from pricing_api.unit_of_work import UnitOfWork
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(get_settings().database_url, timeout=CLI_DB_TIMEOUT)
     migrate(engine)
     return UnitOfWork(engine)
 
