@@ -43,6 +43,8 @@ MAX_CHARS: dict[str, int] = {
     "price": 30, "grade_3a": 30, "grade_3b": 30, "grade_2_or_below": 30, "remarks": 1000, "uncertain": 2000,
 }
 MAX_CELL_CHARS = 4000
+#: Characters no table cell may hold (PostgreSQL cannot store NUL; none has a meaning in a table).
+_CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"} | {"\x7f"}
 #: An XLSX is a ZIP: its parts may hold at most this much once inflated (a small file that
 #: inflates to gigabytes is refused before it is parsed).
 MAX_XLSX_INFLATED_BYTES = 256 * 1024 * 1024
@@ -115,9 +117,10 @@ def _rows_from_cells(cell_rows: Iterator[list[str]], file: str, max_rows: int | 
         for i, text in enumerate(cells):
             column = mapped[i] if i < len(mapped) else None
             limit = MAX_CHARS.get(column, MAX_CELL_CHARS) if column else MAX_CELL_CHARS
-            if len(text) > limit:
+            if len(text) > limit or not _CONTROL.isdisjoint(text):
                 where = labels[column] if column else f"第{i + 1}列"
-                raise TableFileError(f"{file}: 第 {number} 行 [{where}] 有 {len(text)} 个字符，超过上限 {limit}")
+                problem = f"有 {len(text)} 个字符，超过上限 {limit}" if len(text) > limit else "含有不可见的控制字符（如 NUL）"
+                raise TableFileError(f"{file}: 第 {number} 行 [{where}] {problem}")
             if column:
                 row[column] = unguard(text.strip())
         for column in mapped:

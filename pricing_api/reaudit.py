@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from price_tables.catalog import Catalog
+from price_tables.formula_guard import guard
 from validators import validate
 from validators.bill import Bill
 
@@ -78,8 +79,10 @@ def audit_file(source: Path, findings_out: IO[str], catalog: Catalog, progress: 
             for f in report.findings:
                 summary.findings_by_rule[f.rule] += 1
                 summary.at_risk_by_rule[f.rule] += f.amount_at_risk
-                writer.writerow((report.bill_id, " ".join(f.line_ids), f.rule, f.national_rule or "",
-                                 f.result.label, f.message, "" if f.expected is None else f"{f.expected:.2f}",
+                # Text cells guarded against formula injection (a bill id or name may start with "=").
+                writer.writerow((guard(report.bill_id), guard(" ".join(f.line_ids)), f.rule, f.national_rule or "",
+                                 f.result.label, guard(f.message), "" if f.expected is None else f"{f.expected:.2f}",
                                  "" if f.charged is None else f"{f.charged:.2f}", f"{f.amount_at_risk:.2f}",
-                                 f.basis.document or "", "" if f.basis.seq is None else f.basis.seq, f.basis.text))
+                                 guard(f.basis.document or ""), "" if f.basis.seq is None else f.basis.seq,
+                                 guard(f.basis.text)))
     return summary
