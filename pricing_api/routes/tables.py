@@ -53,7 +53,7 @@ async def upload_table(
     checked = await anyio.to_thread.run_sync(lambda: service.check_upload(
         data, file_name=file.filename or "upload", form=form, catalog=catalog, max_rows=settings.max_upload_rows),
         limiter=request.app.state.cpu_limiter)
-    return await db.write(service.store_draft, checked, catalog=catalog, actor=principal.actor)
+    return await db.bulk_write(service.store_draft, checked, catalog=catalog, actor=principal.actor)
 
 
 @router.get("", response_model=TablePage)
