@@ -20,12 +20,23 @@ M = TypeVar("M", bound=BaseModel)
 _DOCUMENTED: list[type[BaseModel]] = []
 
 
-def json_body(model: type[BaseModel]) -> dict[str, Any]:
-    """`openapi_extra` for a route whose body is `model`, read by `parse_json`."""
+def schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    """A reference to `model` in the spec's components (which this module fills in)."""
     if model not in _DOCUMENTED:
         _DOCUMENTED.append(model)
-    return {"requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
-                            "required": True}}
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def json_body(model: type[BaseModel], *, or_list: bool = False, or_file: str | None = None) -> dict[str, Any]:
+    """`openapi_extra` for a route whose body is `model` (or a list of them), read by
+    `parse_json`; `or_file` documents a multipart upload with a file field of that name too."""
+    ref = schema_ref(model)
+    schema: dict[str, Any] = {"oneOf": [ref, {"type": "array", "items": ref}]} if or_list else ref
+    content: dict[str, Any] = {"application/json": {"schema": schema}}
+    if or_file:
+        content["multipart/form-data"] = {"schema": {"type": "object", "required": [or_file], "properties": {
+            or_file: {"type": "string", "format": "binary", "description": "CSV (UTF-8 or GB18030) or XLSX"}}}}
+    return {"requestBody": {"content": content, "required": True}}
 
 
 def parse_json(model: type[M], body: bytes) -> M:
