@@ -1,9 +1,10 @@
-"""How a rule is declared: id, national 两库 code, one-line summary, result level, check."""
+"""How a rule is declared: id, national 两库 code, one-line summary, result level, check, and its
+documentation (what it catches, what a clean bill looks like) beside it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from validators.context import BillContext, Line
@@ -28,12 +29,26 @@ def count(quantity: Decimal) -> str:
 
 
 @dataclass(frozen=True)
+class RuleDoc:
+    """A rule's documentation in the anti-pattern / good-pattern form; the README's rule table is
+    generated from it (`python -m validators.rule_table`)."""
+
+    catches: str
+    """What the rule catches: the bill that trips it (✗)."""
+    clean: str
+    """What a clean bill looks like (✓)."""
+    national: str | None = None
+    """The national code column when the rule reports more than one code (else `national_rule`)."""
+
+
+@dataclass(frozen=True)
 class RuleSpec:
     id: str
     national_rule: str | None
     summary: str
     result: Result
     check: Callable[[RuleSpec, BillContext], Iterable[Finding]]
+    doc: RuleDoc = field(kw_only=True)
 
     def finding(self, lines: Sequence[Line], message: str, basis: Basis, *, expected: Decimal | None = None,
                 charged: Decimal | None = None, at_risk: Decimal = ZERO, result: Result | None = None,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from validators.context import BillContext, Line
 from validators.findings import ZERO, Result
 from validators.rules.identity import normalise
-from validators.spec import RuleSpec, count, yuan
+from validators.spec import RuleDoc, RuleSpec, count, yuan
 
 
 def _names_match(line_name: str, wanted: str) -> bool:
@@ -128,9 +128,18 @@ def _addon_without_base(spec: RuleSpec, ctx: BillContext):
                     ctx.basis(line, rule.basis), charged=line.charged, at_risk=line.charged)
 
 
-MUTUALLY_EXCLUSIVE = RuleSpec("MUTUALLY_EXCLUSIVE", "GZ10000102012000", "不得同时收费的项目同时收费",
-                              Result.VIOLATION, _exclusive)
-DUPLICATE_CHARGE = RuleSpec("DUPLICATE_CHARGE", "GZ10000102012000", "重复收费（含项目内涵已包含的服务另行收费）",
-                            Result.VIOLATION, _duplicates)
-ADDON_WITHOUT_BASE = RuleSpec("ADDON_WITHOUT_BASE", None, "加收项目或第二次起编码缺少主项目/首次收费",
-                              Result.VIOLATION, _addon_without_base)
+MUTUALLY_EXCLUSIVE = RuleSpec(
+    "MUTUALLY_EXCLUSIVE", "GZ10000102012000", "不得同时收费的项目同时收费", Result.VIOLATION, _exclusive,
+    doc=RuleDoc(catches="items a 备注 says may not be charged together, on the same day (神经外科机器人导航辅助 and "
+                        "术中磁共振实时导航)",
+                clean="at most one of the excluded items a day"))
+DUPLICATE_CHARGE = RuleSpec(
+    "DUPLICATE_CHARGE", "GZ10000102012000", "重复收费（含项目内涵已包含的服务另行收费）", Result.VIOLATION, _duplicates,
+    doc=RuleDoc(catches="a line resent from history, a per-日 item twice a day, or a service another item's 内涵 "
+                        "already includes (ICU单元治疗 and 导尿 the same day)",
+                clean="each service charged once; nothing its companion's 内涵 already contains"))
+ADDON_WITHOUT_BASE = RuleSpec(
+    "ADDON_WITHOUT_BASE", None, "加收项目或第二次起编码缺少主项目/首次收费", Result.VIOLATION, _addon_without_base,
+    doc=RuleDoc(catches="a 加收 item without its base the same day; a second-session code without the first in "
+                        "its course",
+                clean="the add-on beside its base item; the first-session code before any later-session code"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from validators.context import BillContext
 from validators.findings import Basis, Result
-from validators.spec import RuleSpec, yuan
+from validators.spec import RuleDoc, RuleSpec, yuan
 
 
 def _not_covered(spec: RuleSpec, ctx: BillContext):
@@ -44,7 +44,15 @@ def _outside_stay(spec: RuleSpec, ctx: BillContext):
                 Basis(document=None, seq=None, text=f"住院期间：{stay}"), charged=line.charged, at_risk=line.charged)
 
 
-ITEM_NOT_COVERED = RuleSpec("ITEM_NOT_COVERED", None, "编码不在任何已加载的价格表中（不作判断）", Result.INFO, _not_covered)
-NOT_IN_EFFECT = RuleSpec("NOT_IN_EFFECT", None, "服务日期不在项目价格有效期内", Result.VIOLATION, _not_in_effect)
-CHARGE_OUTSIDE_STAY = RuleSpec("CHARGE_OUTSIDE_STAY", "GZ10000201008000", "计费日期与住院时间不符", Result.VIOLATION,
-                               _outside_stay)
+ITEM_NOT_COVERED = RuleSpec(
+    "ITEM_NOT_COVERED", None, "编码不在任何已加载的价格表中（不作判断）", Result.INFO, _not_covered,
+    doc=RuleDoc(catches="a service code in no loaded table (info: the line is not judged)",
+                clean="every service line carries a code of a loaded notice"))
+NOT_IN_EFFECT = RuleSpec(
+    "NOT_IN_EFFECT", None, "服务日期不在项目价格有效期内", Result.VIOLATION, _not_in_effect,
+    doc=RuleDoc(catches="a service date outside the item's period (a 12号 trial price on 2023-09-01)",
+                clean="the service date falls in a period of a notice that prices the code"))
+CHARGE_OUTSIDE_STAY = RuleSpec(
+    "CHARGE_OUTSIDE_STAY", "GZ10000201008000", "计费日期与住院时间不符", Result.VIOLATION, _outside_stay,
+    doc=RuleDoc(catches="an inpatient line dated before admission or after discharge",
+                clean="every line of an inpatient bill dated within admission–discharge"))

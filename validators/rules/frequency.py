@@ -12,7 +12,7 @@ from decimal import Decimal
 from price_tables.item_rules import FrequencyCap, MoneyCap
 from validators.context import BillContext, Line
 from validators.findings import ZERO, Result
-from validators.spec import RuleSpec, count, yuan
+from validators.spec import RuleDoc, RuleSpec, count, yuan
 
 _GROUP_KEYS: dict[str, Callable[[BillContext, Line], Hashable]] = {
     "day": lambda ctx, ln: ln.day,
@@ -187,7 +187,12 @@ def _consumable_caps(spec: RuleSpec, ctx: BillContext):
                         at_risk=over, risk_line=line)
 
 
-FREQUENCY_EXCEEDED = RuleSpec("FREQUENCY_EXCEEDED", "GZ10000102014000", "医疗服务项目超限定频次收费",
-                              Result.VIOLATION, _frequency)
-TOTAL_CAP_EXCEEDED = RuleSpec("TOTAL_CAP_EXCEEDED", "GZ10000102015000", "超疗程或耗材限定金额收费",
-                              Result.VIOLATION, _money_caps)
+FREQUENCY_EXCEEDED = RuleSpec(
+    "FREQUENCY_EXCEEDED", "GZ10000102014000", "医疗服务项目超限定频次收费", Result.VIOLATION, _frequency,
+    doc=RuleDoc(catches="over a cap per day, hour, admission, course, week, site or line; a first-session code "
+                        "twice in a course",
+                clean="counts within every cap (呼气末二氧化碳分压测定 at most twice a day)"))
+TOTAL_CAP_EXCEEDED = RuleSpec(
+    "TOTAL_CAP_EXCEEDED", "GZ10000102015000", "超疗程或耗材限定金额收费", Result.VIOLATION, _money_caps,
+    doc=RuleDoc(catches="money over a cap per course, or per consumable (一次性超声刀头 ≤ 2500, at purchase price)",
+                clean="a course's total within its cap; consumables at purchase price and within their cap"))

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from validators.context import BillContext
 from validators.findings import Result
-from validators.spec import RuleSpec
+from validators.spec import RuleDoc, RuleSpec
 
 _FOLD = str.maketrans({"（": "(", "）": ")", "，": ",", "＋": "+", "－": "-", "／": "/", "：": ":"})
 
@@ -36,5 +36,11 @@ def _unit_mismatch(spec: RuleSpec, ctx: BillContext):
                 ctx.basis(line, f"计价单位：{line.item.unit}"), charged=line.charged)
 
 
-NAME_MISMATCH = RuleSpec("NAME_MISMATCH", None, "明细名称与编码对应的项目名称不符（可能串换）", Result.SUSPECT, _name_mismatch)
-UNIT_MISMATCH = RuleSpec("UNIT_MISMATCH", None, "计价单位与价格表不符", Result.VIOLATION, _unit_mismatch)
+NAME_MISMATCH = RuleSpec(
+    "NAME_MISMATCH", None, "明细名称与编码对应的项目名称不符（可能串换）", Result.SUSPECT, _name_mismatch,
+    doc=RuleDoc(catches="a name that differs from the code's item (suspect: possible 串换)",
+                clean="the item's name, ignoring spaces and full-/half-width punctuation"))
+UNIT_MISMATCH = RuleSpec(
+    "UNIT_MISMATCH", None, "计价单位与价格表不符", Result.VIOLATION, _unit_mismatch,
+    doc=RuleDoc(catches="a unit that differs from the 计价单位 (冠状动脉搭桥术 by 次 instead of 支)",
+                clean="the 计价单位 as printed, or no unit"))

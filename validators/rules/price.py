@@ -8,7 +8,7 @@ from price_tables.grades import Grade
 from price_tables.money import child_price
 from validators.context import BillContext, Line
 from validators.findings import Result
-from validators.spec import RuleSpec, cents, count, yuan
+from validators.spec import RuleDoc, RuleSpec, cents, count, yuan
 
 
 def standard_unit_price(line: Line, grade: Grade) -> Decimal | None:
@@ -87,7 +87,12 @@ def _amount_mismatch(spec: RuleSpec, ctx: BillContext):
                 ctx.basis(line, "金额＝数量×单价"), expected=computed, charged=amount, at_risk=amount - computed)
 
 
-PRICE_ABOVE_STANDARD = RuleSpec("PRICE_ABOVE_STANDARD", "GZ10000102001000", "医疗服务项目超限定单价收费",
-                                Result.VIOLATION, _price_above)
-AMOUNT_MISMATCH = RuleSpec("AMOUNT_MISMATCH", "GZ10000201002000", "结算明细金额不等于数量×单价",
-                           Result.VIOLATION, _amount_mismatch)
+PRICE_ABOVE_STANDARD = RuleSpec(
+    "PRICE_ABOVE_STANDARD", "GZ10000102001000", "医疗服务项目超限定单价收费", Result.VIOLATION, _price_above,
+    doc=RuleDoc(catches="a unit price above the grade's price after child markup and duration tier "
+                        "(人工全髋关节置换术 at 4592 in a 三乙 hospital)",
+                clean="the grade's price or less (政府指导价 is a ceiling)"))
+AMOUNT_MISMATCH = RuleSpec(
+    "AMOUNT_MISMATCH", "GZ10000201002000", "结算明细金额不等于数量×单价", Result.VIOLATION, _amount_mismatch,
+    doc=RuleDoc(catches="an amount ≠ quantity × unit price",
+                clean="amount = quantity × unit price (to the cent), or no amount"))
