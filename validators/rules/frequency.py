@@ -83,28 +83,34 @@ def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[Line], first_session) -
                 [line], f"{line.label()}{_period_words(cap, ctx, line)}共收费{count(total)}次，"
                         f"超过“{cap.describe()}”的限定，本条超出{count(over)}次{hint}",
                 ctx.basis(line, cap.basis), charged=line.charged, at_risk=over * line.line.unit_price)
-    elif cap.per == "line":
+    elif cap.per in ("line", "hour"):
         for line in lines:
-            if not line.in_history and line.line.quantity > limit:
-                over = line.line.quantity - limit
-                yield spec.finding(
-                    [line], f"{line.label()}本条数量{count(line.line.quantity)}，超过{cap.describe()}，"
-                            f"超出{count(over)}个计价单位不得收费",
-                    ctx.basis(line, cap.basis), charged=line.charged, at_risk=over * line.line.unit_price)
-    elif cap.per == "hour":
-        for line in lines:
-            hours = line.line.duration_hours
-            if line.in_history or hours is None:
-                continue
-            allowed = Decimal(math.ceil(hours)) * limit
-            if line.line.quantity > allowed:
+            allowed = None if line.in_history else _units_allowed_on(line, cap)
+            if allowed is not None and line.line.quantity > allowed:
                 over = line.line.quantity - allowed
                 yield spec.finding(
-                    [line], f"{line.label()}按小时计价，服务时长{count(hours)}小时最多{count(allowed)}小时，"
-                            f"收费{count(line.line.quantity)}小时，超出{count(over)}小时",
+                    [line], _per_line_message(line, cap, allowed, over),
                     ctx.basis(line, cap.basis), charged=line.charged, at_risk=over * line.line.unit_price)
     elif cap.per == "site":
         yield from _site_weeks(spec, ctx, cap, lines)
+
+
+def _units_allowed_on(line: Line, cap: FrequencyCap) -> Decimal | None:
+    """Units one line may carry: `max_count` per line, or per hour of the duration given (None
+    when the line gives no duration: nothing to hold it against)."""
+    if cap.per == "line":
+        return Decimal(cap.max_count)
+    hours = line.line.duration_hours
+    return None if hours is None else Decimal(math.ceil(hours)) * cap.max_count
+
+
+def _per_line_message(line: Line, cap: FrequencyCap, allowed: Decimal, over: Decimal) -> str:
+    quantity = count(line.line.quantity)
+    if cap.per == "line":
+        return f"{line.label()}本条数量{quantity}，超过{cap.describe()}，超出{count(over)}个计价单位不得收费"
+    hours = line.line.duration_hours or Decimal(0)
+    return (f"{line.label()}按小时计价，服务时长{count(hours)}小时最多{count(allowed)}小时，"
+            f"收费{quantity}小时，超出{count(over)}小时")
 
 
 def _site_weeks(spec, ctx: BillContext, cap: FrequencyCap, lines: list[Line]):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
-from validators.context import BillContext
+from price_tables.models import Item
+from validators.context import BillContext, Line
 from validators.findings import Result
 from validators.spec import RuleDoc, RuleSpec
 
@@ -18,22 +20,29 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text).translate(_FOLD).lower()
 
 
-def _name_mismatch(spec: RuleSpec, ctx: BillContext):
-    for line in ctx.judged():
-        sent = line.line.name
-        if sent and sent != line.item.name and normalise(sent) != normalise(line.item.name):
-            yield spec.finding(
-                [line], f"明细名称“{sent}”与编码 {line.code} 的项目名称“{line.item.name}”不符，可能串换项目，请核对",
-                ctx.basis(line, f"{line.item.code} {line.item.name}"), charged=line.charged)
+def _mismatch(field: str, message: Callable[[Line, str, str], str], basis: Callable[[Item], str]):
+    """A check that the line's `field` (name, unit), when sent, is the item's: the shape both
+    identity rules share."""
+
+    def check(spec: RuleSpec, ctx: BillContext):
+        for line in ctx.judged():
+            sent = getattr(line.line, field)
+            if not sent:
+                continue
+            expected = getattr(line.item, field)
+            if sent != expected and normalise(sent) != normalise(expected):
+                yield spec.finding([line], message(line, sent, expected), ctx.basis(line, basis(line.item)),
+                                   charged=line.charged)
+
+    return check
 
 
-def _unit_mismatch(spec: RuleSpec, ctx: BillContext):
-    for line in ctx.judged():
-        sent = line.line.unit
-        if sent and sent != line.item.unit and normalise(sent) != normalise(line.item.unit):
-            yield spec.finding(
-                [line], f"{line.label()}计价单位为“{line.item.unit}”，明细填写“{sent}”，数量口径不一致",
-                ctx.basis(line, f"计价单位：{line.item.unit}"), charged=line.charged)
+_name_mismatch = _mismatch(
+    "name", lambda line, sent, name: f"明细名称“{sent}”与编码 {line.code} 的项目名称“{name}”不符，可能串换项目，请核对",
+    lambda item: f"{item.code} {item.name}")
+_unit_mismatch = _mismatch(
+    "unit", lambda line, sent, unit: f"{line.label()}计价单位为“{unit}”，明细填写“{sent}”，数量口径不一致",
+    lambda item: f"计价单位：{item.unit}")
 
 
 NAME_MISMATCH = RuleSpec(
