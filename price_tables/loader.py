@@ -206,7 +206,9 @@ def check_table(raw: RawTable, meta: NoticeMeta, judgements: tuple[Judgement, ..
     """Check every row of `raw` and build the notice; errors name file, row, column and value.
 
     Rows listed in `incomplete_seqs` (the source lacks their code or name) become
-    `IncompleteRow`s; anywhere else a missing code or name is an error.
+    `IncompleteRow`s; anywhere else a missing code or name is an error.  Three steps: each row's
+    cells are checked (`_check_row`), the rules are read out of its text (`_read_item_rules`),
+    and a finishing pass works across rows (`_finish`: judgements, names, derived codes).
     """
     check = _RowChecker(raw.file)
     for header in raw.unknown_headers:
@@ -217,62 +219,108 @@ def check_table(raw: RawTable, meta: NoticeMeta, judgements: tuple[Judgement, ..
     incomplete: list[IncompleteRow] = []
     first_row_of_code: dict[str, int] = {}
     for file_row, row in raw.rows:
-        errors_before = check.error_count()
-        seq_text = row.get("seq", "")
-        seq: int | None = None
-        if seq_text:
-            if seq_text.isdigit():
-                seq = int(seq_text)
-            else:
-                check.error(file_row, "序号", seq_text, "序号应为正整数")
-        code, name, unit = row.get("code", ""), row.get("name", ""), row.get("unit", "")
-        priced = _read_prices(row, file_row, check)
-        provenance = Provenance(document=meta.document, seq=seq, file=raw.file, file_row=file_row)
-        if seq is not None and seq in incomplete_seqs:
-            if priced:
-                missing = tuple(label for label, v in (("项目编码", code), ("项目名称", name)) if not v)
-                incomplete.append(IncompleteRow(seq=seq, unit=unit, prices=priced[0], missing=missing,
-                                                note=row.get("uncertain", ""),
-                                                source=provenance))
-            continue
-        if not code:
-            check.error(file_row, "项目编码", code, "项目编码为空")
-        elif re.search(r"\s", code):
-            check.error(file_row, "项目编码", code, "项目编码含空白字符")
-        elif not _PLAIN_CODE.match(code):
-            check.warning(file_row, "项目编码", code, "项目编码不是11位数字，按原文保留")
-        if not name:
-            check.error(file_row, "项目名称", name, "项目名称为空")
-        if not unit:
-            check.error(file_row, "计价单位", unit, "计价单位为空")
-        elif unit not in KNOWN_UNITS:
-            check.error(file_row, "计价单位", unit, "未知的计价单位（可用单位见 price_tables/units.py）")
-        if code and code in first_row_of_code:
-            check.error(file_row, "项目编码", code, f"编码重复（第{first_row_of_code[code]}行已有）")
-        elif code:
-            first_row_of_code[code] = file_row
-        if check.error_count() > errors_before or priced is None:
-            continue
-        prices, single, self_priced = priced
-        text = ItemText(code=code, name=name, connotation=row.get("connotation", ""), unit=unit, remarks=row.get("remarks", ""))
-        rules, unread = read_rules(text)
-        for sentence in unread:
-            check.warning(file_row, "备注", sentence, "备注中这句话未能转换为结构化规则，请人工核对")
-        if self_priced and not any(r.kind == "consent_required" for r in rules):
-            rules.append(ConsentRequired(basis="价格：自主定价", source_field="通知正文"))
-        judged = [j.rule for j in judgements if j.code == code]
-        if any(r.kind == "add_on" for r in judged):
-            # A judgement names the base item; the guess from the name gives way to it.
-            rules = [r for r in rules if not (r.kind == "add_on" and r.source_field == "项目名称")]
-        rules.extend(judged)
-        items.append(Item(
-            code=code, name=name, connotation=text.connotation, exclusions=row.get("exclusions", ""),
-            unit=unit, prices=prices, single_price=single, self_priced=self_priced,
-            remarks=text.remarks, rules=tuple(rules),
-            child_markup=child_markup_for(code, meta.child_markup),
-            uncertain_fields=_parse_uncertain(row.get("uncertain", "")),
-            source=provenance,
-        ))
+        checked = _check_row(file_row, row, meta, incomplete_seqs, first_row_of_code, check)
+        if isinstance(checked, IncompleteRow):
+            incomplete.append(checked)
+        elif checked is not None:
+            rules = _read_item_rules(checked, judgements, check)
+            items.append(checked.item(rules, child_markup_for(checked.code, meta.child_markup)))
+    return _finish(items, incomplete, first_row_of_code, judgements, meta, check)
+
+
+@dataclass(frozen=True)
+class _CheckedRow:
+    """A row whose cells passed the row checks: what the item is built from."""
+
+    file_row: int
+    row: dict[str, str]
+    code: str
+    name: str
+    unit: str
+    prices: PriceSet
+    single_price: bool
+    self_priced: bool
+    provenance: Provenance
+
+    @property
+    def text(self) -> ItemText:
+        return ItemText(code=self.code, name=self.name, connotation=self.row.get("connotation", ""), unit=self.unit,
+                        remarks=self.row.get("remarks", ""))
+
+    def item(self, rules: list[Rule], child_markup: ChildMarkup) -> Item:
+        return Item(
+            code=self.code, name=self.name, connotation=self.row.get("connotation", ""),
+            exclusions=self.row.get("exclusions", ""), unit=self.unit, prices=self.prices,
+            single_price=self.single_price, self_priced=self.self_priced, remarks=self.row.get("remarks", ""),
+            rules=tuple(rules), child_markup=child_markup,
+            uncertain_fields=_parse_uncertain(self.row.get("uncertain", "")), source=self.provenance,
+        )
+
+
+def _check_row(file_row: int, row: dict[str, str], meta: NoticeMeta, incomplete_seqs: frozenset[int],
+               first_row_of_code: dict[str, int], check: _RowChecker) -> _CheckedRow | IncompleteRow | None:
+    """The row checks: 序号, code, name, unit, prices and code uniqueness.  None after
+    reporting why the row cannot become an item."""
+    errors_before = check.error_count()
+    seq_text = row.get("seq", "")
+    seq: int | None = None
+    if seq_text:
+        if seq_text.isdigit():
+            seq = int(seq_text)
+        else:
+            check.error(file_row, "序号", seq_text, "序号应为正整数")
+    code, name, unit = row.get("code", ""), row.get("name", ""), row.get("unit", "")
+    priced = _read_prices(row, file_row, check)
+    provenance = Provenance(document=meta.document, seq=seq, file=check.file, file_row=file_row)
+    if seq is not None and seq in incomplete_seqs:
+        if not priced:
+            return None
+        missing = tuple(label for label, v in (("项目编码", code), ("项目名称", name)) if not v)
+        return IncompleteRow(seq=seq, unit=unit, prices=priced[0], missing=missing, note=row.get("uncertain", ""),
+                             source=provenance)
+    if not code:
+        check.error(file_row, "项目编码", code, "项目编码为空")
+    elif re.search(r"\s", code):
+        check.error(file_row, "项目编码", code, "项目编码含空白字符")
+    elif not _PLAIN_CODE.match(code):
+        check.warning(file_row, "项目编码", code, "项目编码不是11位数字，按原文保留")
+    if not name:
+        check.error(file_row, "项目名称", name, "项目名称为空")
+    if not unit:
+        check.error(file_row, "计价单位", unit, "计价单位为空")
+    elif unit not in KNOWN_UNITS:
+        check.error(file_row, "计价单位", unit, "未知的计价单位（可用单位见 price_tables/units.py）")
+    if code and code in first_row_of_code:
+        check.error(file_row, "项目编码", code, f"编码重复（第{first_row_of_code[code]}行已有）")
+    elif code:
+        first_row_of_code[code] = file_row
+    if check.error_count() > errors_before or priced is None:
+        return None
+    prices, single, self_priced = priced
+    return _CheckedRow(file_row=file_row, row=row, code=code, name=name, unit=unit, prices=prices,
+                       single_price=single, self_priced=self_priced, provenance=provenance)
+
+
+def _read_item_rules(row: _CheckedRow, judgements: tuple[Judgement, ...], check: _RowChecker) -> list[Rule]:
+    """The rules the row's text states, plus the judgements recorded for its code.  A 备注
+    sentence no reader understands is a warning, never dropped silently."""
+    rules, unread = read_rules(row.text)
+    for sentence in unread:
+        check.warning(row.file_row, "备注", sentence, "备注中这句话未能转换为结构化规则，请人工核对")
+    if row.self_priced and not any(r.kind == "consent_required" for r in rules):
+        rules.append(ConsentRequired(basis="价格：自主定价", source_field="通知正文"))
+    judged = [j.rule for j in judgements if j.code == row.code]
+    if any(r.kind == "add_on" for r in judged):
+        # A judgement names the base item; the guess from the name gives way to it.
+        rules = [r for r in rules if not (r.kind == "add_on" and r.source_field == "项目名称")]
+    rules.extend(judged)
+    return rules
+
+
+def _finish(items: list[Item], incomplete: list[IncompleteRow], first_row_of_code: dict[str, int],
+            judgements: tuple[Judgement, ...], meta: NoticeMeta, check: _RowChecker) -> LoadResult:
+    """The pass across rows: judgements must name codes of the table, names in a rule that are
+    items of the same table get their code, and the codes a 备注 defines become items."""
     for j in judgements:
         if j.code not in first_row_of_code:
             check.error(None, "judgements", j.code, "判定规则引用了表中不存在的编码")
