@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
@@ -64,9 +65,15 @@ class CatalogEntry:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
 
+def _unconverted(chars: str) -> Any:
+    """Characters without pinyin (letters, digits, signs) stay as they are, one per syllable
+    (pypinyin accepts a list here; its annotation says str)."""
+    return list(chars)
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) of a name, lower case, letters and digits only: 搭桥 → ("dq", "daqiao")."""
-    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars))
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=_unconverted)
     initials = "".join(s[0] for s in syllables if s and s[0].isalnum()).lower()
     full = "".join(c for s in syllables for c in s if c.isalnum()).lower()
     return initials, full

@@ -177,9 +177,14 @@ def _resolve_names(rules: list[Rule], name_to_code: dict[str, str]) -> list[Rule
     return resolved
 
 
+def _times(price: Decimal | None, factor: Decimal) -> Decimal | None:
+    return None if price is None else to_cents(price * factor)
+
+
 def _derived_items(parent: Item, meta: NoticeMeta) -> list[Item]:
     """Billable codes that a 备注 defines: later sessions and the half-price removal."""
     derived: list[Item] = []
+    rules: tuple[Rule, ...]
     for rule in parent.rules:
         if isinstance(rule, SubsequentSession):
             code, name = rule.subsequent_code, f"{parent.name}（第二次起）"
@@ -187,7 +192,7 @@ def _derived_items(parent: Item, meta: NoticeMeta) -> list[Item]:
             rules = tuple(r for r in parent.rules if r.kind in ("subsequent_session", "money_cap"))
         elif isinstance(rule, ReducedPrice):
             code, name = rule.derived_code, f"{parent.name}（取出术减半收费）"
-            prices = PriceSet(**{g: to_cents(parent.price_for(Grade(g)) * rule.factor) for g in _GRADE_COLUMNS})
+            prices = PriceSet(**{g: _times(parent.price_for(Grade(g)), rule.factor) for g in _GRADE_COLUMNS})
             single, rules = parent.single_price, (rule,)
         else:
             continue

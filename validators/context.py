@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Generic, TypeVar, cast
 
 from price_tables.catalog import Catalog, CatalogEntry
 from price_tables.grades import Grade
@@ -20,9 +21,16 @@ def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+ItemT = TypeVar("ItemT", bound="Item | None")
+
+
 @dataclass(slots=True)
-class Line:
-    """A bill or history line with what the catalog says about it."""
+class Line(Generic[ItemT]):
+    """A bill or history line with what the catalog says about it.
+
+    `Line[Item]` is a judged line (its code has an item in effect on the service date): what
+    `BillContext.judged()` and `with_rule()` return, so the rules read `line.item` without a
+    None check.  Any line is a `Line[Any]`."""
 
     line: BillLine
     id: str  # line_id, code and service date copied out: every rule reads them
@@ -30,7 +38,7 @@ class Line:
     day: dt.date
     in_history: bool
     entry: CatalogEntry | None  # the entry in effect on the service date
-    item: Item | None  # entry.item, kept at hand
+    item: ItemT  # entry.item, kept at hand
     known_code: bool  # the code is in some loaded table (maybe not on this date)
     age: int
     charged: Decimal
@@ -47,23 +55,29 @@ class Line:
         return f"{self.display_name}（{self.code}）" if self.display_name else self.code
 
 
+Judged = Line[Item]
+"""A line whose code has an item in effect on its service date."""
+AnyLine = Line[Any]
+"""Any bill or history line, judged or not."""
+
+
 @dataclass(slots=True)
 class BillContext:
     bill: Bill
     catalog: Catalog
     grade: Grade
-    lines: list[Line]  # the bill's lines, judged and reported on
-    history: list[Line]  # earlier lines of the encounter, counted only
-    all_lines: list[Line] = field(default_factory=list)  # history then bill
-    _by_day: dict[dt.date, list[Line]] | None = None
-    _by_code: dict[str, list[Line]] | None = None
-    _by_kind: dict[str, list[Line]] | None = None
-    _judged: list[Line] | None = None
+    lines: list[AnyLine]  # the bill's lines, judged and reported on
+    history: list[AnyLine]  # earlier lines of the encounter, counted only
+    all_lines: list[AnyLine] = field(default_factory=list)  # history then bill
+    _by_day: dict[dt.date, list[AnyLine]] | None = None
+    _by_code: dict[str, list[AnyLine]] | None = None
+    _by_kind: dict[str, list[Judged]] | None = None
+    _judged: list[Judged] | None = None
 
     def __post_init__(self) -> None:
         self.all_lines = self.history + self.lines
 
-    def on_day(self, day: dt.date) -> list[Line]:
+    def on_day(self, day: dt.date) -> list[AnyLine]:
         """Every line (history and bill) with this service date."""
         if self._by_day is None:
             self._by_day = {}
@@ -71,28 +85,28 @@ class BillContext:
                 self._by_day.setdefault(line.day, []).append(line)
         return self._by_day.get(day, [])
 
-    def judged(self) -> list[Line]:
+    def judged(self) -> list[Judged]:
         """Bill lines whose code has an item in effect on the service date."""
         if self._judged is None:
-            self._judged = [ln for ln in self.lines if ln.entry is not None]
+            self._judged = cast(list[Judged], [ln for ln in self.lines if ln.item is not None])
         return self._judged
 
-    def judged_with(self, kind: str) -> list[Line]:
+    def judged_with(self, kind: str) -> list[Judged]:
         """Judged bill lines whose item has a rule of `kind` (indexed once per bill, so each
         rule family visits only the lines it concerns)."""
         return [ln for ln in self.with_rule(kind) if not ln.in_history]
 
-    def with_rule(self, kind: str) -> list[Line]:
+    def with_rule(self, kind: str) -> list[Judged]:
         """History and bill lines in effect whose item has a rule of `kind`, in order."""
         if self._by_kind is None:
             self._by_kind = {}
             for line in self.all_lines:
                 if line.item is not None:
                     for rule_kind in line.item.rule_kinds:
-                        self._by_kind.setdefault(rule_kind, []).append(line)
+                        self._by_kind.setdefault(rule_kind, []).append(cast(Judged, line))
         return self._by_kind.get(kind, [])
 
-    def with_code(self, code: str) -> list[Line]:
+    def with_code(self, code: str) -> list[AnyLine]:
         """Every line (history and bill) of this code, in the order sent."""
         if self._by_code is None:
             self._by_code = {}
@@ -100,12 +114,12 @@ class BillContext:
                 self._by_code.setdefault(line.code, []).append(line)
         return self._by_code.get(code, [])
 
-    def basis(self, line: Line, text: str) -> Basis:
+    def basis(self, line: AnyLine, text: str) -> Basis:
         if line.entry is None:
             return Basis(document=None, seq=None, text=text)
         return Basis(document=line.entry.document, seq=line.entry.item.source.seq, text=text)
 
-    def course_of(self, line: Line) -> str:
+    def course_of(self, line: AnyLine) -> str:
         return line.line.course_id or ""
 
 
@@ -125,7 +139,7 @@ def build_context(bill: Bill, catalog: Catalog) -> BillContext:
     birth = bill.patient.birth_date
     ages: dict[dt.date, int] = {}
 
-    def resolve(line: BillLine, in_history: bool, order: int) -> Line:
+    def resolve(line: BillLine, in_history: bool, order: int) -> AnyLine:
         day = line.service_date
         entry = catalog.entry_on(line.code, day)
         age = ages.get(day)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from validators.context import BillContext, Line
+from validators.context import AnyLine, BillContext
 from validators.findings import ZERO, Basis, Finding, Result
 
 CENT = Decimal("0.01")
@@ -50,9 +50,9 @@ class RuleSpec:
     check: Callable[[RuleSpec, BillContext], Iterable[Finding]]
     doc: RuleDoc = field(kw_only=True)
 
-    def finding(self, lines: Sequence[Line], message: str, basis: Basis, *, expected: Decimal | None = None,
+    def finding(self, lines: Sequence[AnyLine], message: str, basis: Basis, *, expected: Decimal | None = None,
                 charged: Decimal | None = None, at_risk: Decimal = ZERO, result: Result | None = None,
-                risk_line: Line | None = None, national_rule: str | None = None) -> Finding:
+                risk_line: AnyLine | None = None, national_rule: str | None = None) -> Finding:
         risk_line = risk_line or lines[0]
         if at_risk > risk_line.charged:  # never more than the line charged
             at_risk = risk_line.charged

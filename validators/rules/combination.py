@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from validators.context import BillContext, Line
+from validators.context import AnyLine, BillContext
 from validators.findings import ZERO, Result
 from validators.rules.identity import normalise
 from validators.spec import RuleDoc, RuleSpec, count, yuan
@@ -18,7 +18,7 @@ def _names_match(line_name: str, wanted: str) -> bool:
     return bool(a) and bool(b) and (a == b or b in a)
 
 
-def _lines_on(ctx: BillContext, line: Line) -> list[Line]:
+def _lines_on(ctx: BillContext, line: AnyLine) -> list[AnyLine]:
     return [ln for ln in ctx.on_day(line.day) if ln is not line]
 
 
@@ -44,7 +44,7 @@ def _exclusive(spec: RuleSpec, ctx: BillContext):
                     risk_line=at_risk_line)
 
 
-def _included_by(rule, other: Line) -> bool:
+def _included_by(rule, other: AnyLine) -> bool:
     return (other.code in rule.codes or any(other.code.startswith(p) for p in rule.code_prefixes)
             or any(_names_match(other.display_name, n) for n in rule.names))
 

@@ -10,11 +10,11 @@ from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 
 from price_tables.item_rules import FrequencyCap, MoneyCap
-from validators.context import BillContext, Line
+from validators.context import AnyLine, BillContext, Judged
 from validators.findings import ZERO, Result
 from validators.spec import RuleDoc, RuleSpec, count, yuan
 
-_GROUP_KEYS: dict[str, Callable[[BillContext, Line], Hashable]] = {
+_GROUP_KEYS: dict[str, Callable[[BillContext, AnyLine], Hashable]] = {
     "day": lambda ctx, ln: ln.day,
     "admission": lambda ctx, ln: "",
     "course": lambda ctx, ln: ctx.course_of(ln),
@@ -22,7 +22,7 @@ _GROUP_KEYS: dict[str, Callable[[BillContext, Line], Hashable]] = {
 }
 
 
-def _period_words(cap: FrequencyCap, ctx: BillContext, line: Line) -> str:
+def _period_words(cap: FrequencyCap, ctx: BillContext, line: AnyLine) -> str:
     if cap.per == "day":
         return f"{line.day}"
     if cap.per == "course":
@@ -33,11 +33,11 @@ def _period_words(cap: FrequencyCap, ctx: BillContext, line: Line) -> str:
     return "本次住院" if ctx.bill.encounter.type == "inpatient" else "本次就诊"
 
 
-def _same_code(ctx: BillContext, code: str) -> list[Line]:
+def _same_code(ctx: BillContext, code: str) -> list[AnyLine]:
     return sorted(ctx.with_code(code), key=lambda ln: (ln.day, ln.order))
 
 
-def _over_in_groups(lines: Iterable[Line], limit: Decimal, key) -> Iterable[tuple[Line, Decimal, Decimal]]:
+def _over_in_groups(lines: Iterable[AnyLine], limit: Decimal, key) -> Iterable[tuple[AnyLine, Decimal, Decimal]]:
     """(bill line, units of it beyond the limit, group total) walking each group in date order."""
     totals: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
     group_total: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
@@ -53,9 +53,9 @@ def _over_in_groups(lines: Iterable[Line], limit: Decimal, key) -> Iterable[tupl
             yield line, over, group_total[k]
 
 
-def _capped_codes(ctx: BillContext, kind: str) -> dict[str, Line]:
+def _capped_codes(ctx: BillContext, kind: str) -> dict[str, Judged]:
     """Each code billed on this bill whose item has rules of `kind`, and its latest bill line."""
-    latest: dict[str, Line] = {}
+    latest: dict[str, Judged] = {}
     for line in ctx.judged_with(kind):
         latest[line.code] = line
     return latest
@@ -71,7 +71,7 @@ def _frequency(spec: RuleSpec, ctx: BillContext):
             yield from _check_cap(spec, ctx, cap, lines, first_session)
 
 
-def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[Line], first_session) -> Iterable:
+def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[AnyLine], first_session) -> Iterable:
     limit = Decimal(cap.max_count)
     if cap.per in _GROUP_KEYS:
         key_of = _GROUP_KEYS[cap.per]
@@ -95,7 +95,7 @@ def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[Line], first_session) -
         yield from _site_weeks(spec, ctx, cap, lines)
 
 
-def _units_allowed_on(line: Line, cap: FrequencyCap) -> Decimal | None:
+def _units_allowed_on(line: AnyLine, cap: FrequencyCap) -> Decimal | None:
     """Units one line may carry: `max_count` per line, or per hour of the duration given (None
     when the line gives no duration: nothing to hold it against)."""
     if cap.per == "line":
@@ -104,7 +104,7 @@ def _units_allowed_on(line: Line, cap: FrequencyCap) -> Decimal | None:
     return None if hours is None else Decimal(math.ceil(hours)) * cap.max_count
 
 
-def _per_line_message(line: Line, cap: FrequencyCap, allowed: Decimal, over: Decimal) -> str:
+def _per_line_message(line: AnyLine, cap: FrequencyCap, allowed: Decimal, over: Decimal) -> str:
     quantity = count(line.line.quantity)
     if cap.per == "line":
         return f"{line.label()}本条数量{quantity}，超过{cap.describe()}，超出{count(over)}个计价单位不得收费"
@@ -113,7 +113,7 @@ def _per_line_message(line: Line, cap: FrequencyCap, allowed: Decimal, over: Dec
             f"收费{quantity}小时，超出{count(over)}小时")
 
 
-def _site_weeks(spec, ctx: BillContext, cap: FrequencyCap, lines: list[Line]):
+def _site_weeks(spec, ctx: BillContext, cap: FrequencyCap, lines: list[AnyLine]):
     """同一部位最多不超过N周: weeks (ISO) in which a site was charged, counted per site."""
     weeks_by_site: dict[str, list[tuple]] = defaultdict(list)
     for line in lines:
@@ -163,7 +163,7 @@ def _check_money_cap(spec: RuleSpec, ctx: BillContext, cap: MoneyCap):
 
 def _consumable_caps(spec: RuleSpec, ctx: BillContext):
     by_id = {ln.id: ln for ln in ctx.lines}
-    consumables: dict[str, list[Line]] = defaultdict(list)
+    consumables: dict[str, list[AnyLine]] = defaultdict(list)
     for line in ctx.lines:
         if line.line.main_line_id in by_id:
             consumables[line.line.main_line_id].append(line)

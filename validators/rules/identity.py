@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from price_tables.models import Item
-from validators.context import BillContext, Line
+from validators.context import BillContext, Judged
 from validators.findings import Result
 from validators.spec import RuleDoc, RuleSpec
 
@@ -20,7 +20,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text).translate(_FOLD).lower()
 
 
-def _mismatch(field: str, message: Callable[[Line, str, str], str], basis: Callable[[Item], str]):
+def _mismatch(field: str, message: Callable[[Judged, str, str], str], basis: Callable[[Item], str]):
     """A check that the line's `field` (name, unit), when sent, is the item's: the shape both
     identity rules share."""
 

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from price_tables.grades import Grade
 from price_tables.money import child_price
-from validators.context import BillContext, Line
+from validators.context import BillContext, Judged
 from validators.findings import Result
 from validators.spec import RuleDoc, RuleSpec, cents, count, yuan
 
 
-def standard_unit_price(line: Line, grade: Grade) -> Decimal | None:
+def standard_unit_price(line: Judged, grade: Grade) -> Decimal | None:
     """The highest unit price the line may charge; None if self-priced.
 
     Order: the grade's price, then the duration tier (大于4小时按1500元), then the children's
@@ -20,7 +20,7 @@ def standard_unit_price(line: Line, grade: Grade) -> Decimal | None:
     return _standard(line, grade, explain=None)
 
 
-def _standard(line: Line, grade: Grade, explain: list[str] | None) -> Decimal | None:
+def _standard(line: Judged, grade: Grade, explain: list[str] | None) -> Decimal | None:
     item = line.item
     price = item.price_for(grade)
     if price is None:
@@ -41,24 +41,29 @@ def _standard(line: Line, grade: Grade, explain: list[str] | None) -> Decimal | 
     return price
 
 
-def explain_standard(line: Line, grade: Grade) -> str:
+def explain_standard(line: Judged, grade: Grade) -> str:
     """How the standard price was reached, for the finding's message."""
     steps: list[str] = []
     _standard(line, grade, explain=steps)
     return "，".join(steps)
 
 
-def _price_basis_text(line: Line) -> str:
+def _price_basis_text(line: Judged) -> str:
     item = line.item
     p = item.prices
     if item.single_price:
-        text = f"{item.name} {yuan(p.grade_3a)}元/{item.unit}"
+        text = f"{item.name} {_listed(p.grade_3a)}元/{item.unit}"
     else:
-        text = (f"{item.name} 三甲{yuan(p.grade_3a)}、三乙{yuan(p.grade_3b)}、"
-                f"二级及以下{yuan(p.grade_2_or_below)}元/{item.unit}")
+        text = (f"{item.name} 三甲{_listed(p.grade_3a)}、三乙{_listed(p.grade_3b)}、"
+                f"二级及以下{_listed(p.grade_2_or_below)}元/{item.unit}")
     if item.child_markup.eligible:
         text += f"；{item.child_markup.basis}"
     return text
+
+
+def _listed(price: Decimal | None) -> str:
+    """A listed price (a self-priced item lists none and never reaches the price check)."""
+    return "—" if price is None else yuan(price)
 
 
 def _price_above(spec: RuleSpec, ctx: BillContext):
