@@ -329,6 +329,11 @@ def _finish(items: list[Item], incomplete: list[IncompleteRow], first_row_of_cod
     for j in judgements:
         if j.code not in first_row_of_code:
             check.error(None, "judgements", j.code, "判定规则引用了表中不存在的编码")
+    names = {i.code: i.name for i in items}
+    for basis in meta.name_basis:
+        if names.get(basis.code) != basis.name:
+            check.error(first_row_of_code.get(basis.code), "项目名称", names.get(basis.code),
+                        f"元数据 name_basis 记录的名称为“{basis.name}”（编码{basis.code}），与表中不一致")
     if check.error_count():
         return LoadResult(notice=None, issues=check.issues)
     name_to_code = {i.name: i.code for i in items}

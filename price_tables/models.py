@@ -115,6 +115,20 @@ class UnplacedFragment(_Frozen):
     text: str
 
 
+class NameBasis(_Frozen):
+    """Why a printed name ends where the data file says.  The 11号 names wrap two characters a
+    line, so the boundary between two adjacent names is a choice; it was fixed by the national
+    catalogue's name for the code's first nine digits, found in the public `source`."""
+
+    seq: int
+    code: str
+    name: str
+    catalogue_code: str = Field(description="The code's first nine digits (全国医疗服务价格项目规范)")
+    catalogue_name: str = Field("", description="The catalogue name found; empty when no public source names it")
+    source: str = ""
+    decision: str = Field(description="How the boundary was decided")
+
+
 class ChildMarkupPolicy(_Frozen):
     """The notice's rule for children's prices."""
 
@@ -140,6 +154,7 @@ class NoticeMeta(_Frozen):
     source_lines: tuple[int, int] | None = None
     child_markup: ChildMarkupPolicy | None = None
     unplaced_fragments: tuple[UnplacedFragment, ...] = ()
+    name_basis: tuple[NameBasis, ...] = ()
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
