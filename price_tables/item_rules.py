@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from price_tables.grades import Grade
 
 SourceField = Literal["备注", "项目内涵", "项目名称", "计价单位", "通知正文", "项目性质"]
-Period = Literal["day", "hour", "admission", "course", "week", "site", "line"]
+Period = Literal["day", "hour", "admission", "course", "week", "month", "site", "line"]
 PERIOD_LABELS: dict[str, str] = {
     "day": "每日", "hour": "每小时", "admission": "一个住院过程", "course": "每疗程",
-    "week": "每周", "site": "同一部位", "line": "每条收费明细",
+    "week": "每周", "month": "每自然月", "site": "同一部位", "line": "每条收费明细",
 }
 
 
@@ -35,7 +35,8 @@ class _Rule(BaseModel):
 
 class FrequencyCap(_Rule):
     """At most `max_count` units per period.  For `site`, `max_count` counts distinct weeks
-    (同一部位最多不超过8周); for `hour`, units per hour of the stated duration."""
+    (同一部位最多不超过8周); for `hour`, units per hour of the stated duration; `week` is the
+    ISO week, `month` the calendar month, `course` the line's `course_id`."""
 
     kind: Literal["frequency_cap"] = "frequency_cap"
     per: Period

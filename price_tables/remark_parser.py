@@ -26,6 +26,7 @@ from price_tables.item_rules import (
     MinimumDuration,
     MoneyCap,
     MutualExclusion,
+    Period,
     ReducedPrice,
     Rule,
     SubsequentSession,
@@ -198,16 +199,25 @@ def read_rules(item: ItemText) -> tuple[list[Rule], list[str]]:
     rules, left = _consume(item.remarks, (r for r in READERS if r.field == "备注"), item)
     connotation_rules, _ = _consume(item.connotation, (r for r in READERS if r.field == "项目内涵"), item)
     rules.extend(connotation_rules)
-    rules.extend(_name_and_unit_rules(item))
+    rules.extend(_name_and_unit_rules(item, rules))
     unread = [s for s in re.split(r"。", left) if _PUNCTUATION.sub("", s)]
     return rules, unread
 
 
-def _name_and_unit_rules(item: ItemText) -> list[Rule]:
+#: A 计价单位 that is a period: one unit per that period (a course, a calendar month, an ISO week).
+UNIT_PERIODS: dict[str, Period] = {"疗程": "course", "次/月": "month", "月": "month", "周": "week"}
+
+
+def _name_and_unit_rules(item: ItemText, stated: list[Rule]) -> list[Rule]:
     rules: list[Rule] = []
     if "加收" in item.name:
         base = item.name.split("加收")[0]
         rules.append(AddOn(base_names=(base,), basis=item.name, source_field="项目名称"))
+    period = UNIT_PERIODS.get(item.unit)
+    if period is not None and not any(isinstance(r, FrequencyCap) and r.per == period for r in stated):
+        # A unit of 疗程 (次/月, 周) is charged once per course (month, week).  Where a 备注 states
+        # its own count for that period (同一疗程修改次数不超过2次), the 备注 governs.
+        rules.append(FrequencyCap(per=period, max_count=1, basis=f"计价单位：{item.unit}", source_field="计价单位"))
     if item.unit == "小时":
         # An hourly item is charged for the hours actually given: at most one unit per hour,
         # and so at most 24 a day.

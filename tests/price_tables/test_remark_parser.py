@@ -45,6 +45,28 @@ def test_lymphocyte_subsets_at_most_five_antigens_per_line(item):
     assert _caps(item("25040103600"), "line") == [5]
 
 
+def test_a_unit_of_a_course_is_charged_once_per_course(item):
+    for code in ("24020000400", "24050000600"):   # 磁共振模拟机定位, 人体固定垫设计与制作加收: 疗程
+        [cap] = item(code).rules_of("frequency_cap")
+        assert (cap.per, cap.max_count, cap.source_field) == ("course", 1, "计价单位")
+
+
+def test_a_per_month_unit_is_charged_once_a_calendar_month(item):
+    [cap] = item("31100000205").rules_of("frequency_cap")   # 家庭腹膜透析治疗管理: 次/月
+    assert (cap.per, cap.max_count, cap.basis) == ("month", 1, "计价单位：次/月")
+
+
+def test_a_remark_counting_per_course_governs_over_the_unit(item):
+    # 磁共振模拟机定位（修改）: unit 疗程, but 同一疗程修改次数不超过2次
+    assert _caps(item("24020000401"), "course") == [2]
+
+
+@pytest.mark.parametrize(("unit", "per"), [("周", "week"), ("月", "month"), ("次", None)])
+def test_week_and_month_units_are_limits_too(unit, per):
+    rules, _ = read_rules(ItemText(code="1", name="甲", connotation="", unit=unit, remarks=""))
+    assert [r.per for r in rules if r.kind == "frequency_cap"] == ([per] if per else [])
+
+
 def test_hourly_items_are_capped_by_the_hours_given(item):
     assert _caps(item("31060400700"), "hour") == [1]
     assert _caps(item("31060400700"), "day") == [24]

@@ -19,6 +19,7 @@ _GROUP_KEYS: dict[str, Callable[[BillContext, AnyLine], Hashable]] = {
     "admission": lambda ctx, ln: "",
     "course": lambda ctx, ln: ctx.course_of(ln),
     "week": lambda ctx, ln: tuple(ln.day.isocalendar())[:2],
+    "month": lambda ctx, ln: (ln.day.year, ln.day.month),
 }
 
 
@@ -30,6 +31,8 @@ def _period_words(cap: FrequencyCap, ctx: BillContext, line: AnyLine) -> str:
     if cap.per == "week":
         year, week, _ = line.day.isocalendar()
         return f"{year}年第{week}周"
+    if cap.per == "month":
+        return f"{line.day.year}年{line.day.month}月"
     return "本次住院" if ctx.bill.encounter.type == "inpatient" else "本次就诊"
 
 
@@ -195,9 +198,11 @@ def _consumable_caps(spec: RuleSpec, ctx: BillContext):
 
 FREQUENCY_EXCEEDED = RuleSpec(
     "FREQUENCY_EXCEEDED", "GZ10000102014000", "医疗服务项目超限定频次收费", Result.VIOLATION, _frequency,
-    doc=RuleDoc(catches="over a cap per day, hour, admission, course, week, site or line; a first-session code "
-                        "twice in a course",
-                clean="counts within every cap (呼气末二氧化碳分压测定 at most twice a day)"))
+    doc=RuleDoc(catches="over a cap per day, hour, admission, course, week, month, site or line, stated in a 备注 or "
+                        "by the 计价单位 (疗程: once a course; 次/月, 月: once a calendar month; 周: once an ISO week; "
+                        "小时: the hours given); a first-session code twice in a course",
+                clean="counts within every cap (呼气末二氧化碳分压测定 at most twice a day; 家庭腹膜透析治疗管理 once "
+                      "a month)"))
 TOTAL_CAP_EXCEEDED = RuleSpec(
     "TOTAL_CAP_EXCEEDED", "GZ10000102015000", "超疗程或耗材限定金额收费", Result.VIOLATION, _money_caps,
     doc=RuleDoc(catches="money over a cap per course, or per consumable (一次性超声刀头 ≤ 2500, at purchase price)",
