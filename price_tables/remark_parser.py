@@ -127,6 +127,13 @@ def _minimum_duration(m, item):
     return [MinimumDuration(min_hours=hours, basis=m[0])]
 
 
+def _connotation_minimum(m, item):
+    """A duration the 内涵 states for the service itself (持续俯卧位时间≥2小时, 留置25分钟及以上,
+    需1-1.5小时: the lower bound): a shorter service is not the priced one."""
+    hours = Decimal(m["n"]) / 60 if m["unit"] == "分钟" else Decimal(m["n"])
+    return [MinimumDuration(min_hours=hours, basis=m[0], source_field="项目内涵")]
+
+
 def _self_priced(m, item):
     return [ConsentRequired(basis=m[0])]
 
@@ -180,6 +187,9 @@ READERS: tuple[Reader, ...] = (
     Reader("age_limit", "项目内涵", _r(r"指(?P<n>\d+)周岁及以下"), _age_limit),
     Reader("scope_of_use", "项目内涵", _r(r"适用范围为(?P<what>[^。；]+)"), _scope_indication),
     Reader("activation_criteria", "项目内涵", _r(r"(?P<what>[^。；：]*启动标准)："), _activation_criteria),
+    Reader("connotation_minimum", "项目内涵",
+           _r(r"(?:持续[^。；，]*?≥|留置|(?:整个操作过程)?需|连续观测|产后严密观察)(?P<n>\d+(?:\.\d+)?)(?:[-～~至]\d+(?:\.\d+)?)?"
+              r"(?P<unit>小时|分钟)(?:及以上)?"), _connotation_minimum),
 )
 
 _PUNCTUATION = re.compile(r"[\s。，；、,;：:（）()]+")

@@ -67,6 +67,23 @@ def test_week_and_month_units_are_limits_too(unit, per):
     assert [r.per for r in rules if r.kind == "frequency_cap"] == ([per] if per else [])
 
 
+@pytest.mark.parametrize(("code", "hours", "basis"), [
+    ("31060401000", "2", "持续俯卧位时间≥2小时"),           # 俯卧位通气治疗
+    ("31080002600", "1", "整个操作过程需1-1.5小时"),        # 手法淋巴引流综合消肿治疗: the lower bound
+    ("31090200202", "24", "连续观测24小时"),               # 24小时pH+阻抗监测
+    ("33140002000", "2", "产后严密观察2小时"),              # 剖宫产术后再次妊娠阴道分娩
+    ("43000002900", str(Decimal(25) / 60), "留置25分钟及以上"),  # 脐针疗法
+])
+def test_a_minimum_duration_in_the_connotation_is_a_limit(item, code, hours, basis):
+    [minimum] = item(code).rules_of("minimum_duration")
+    assert (minimum.min_hours, minimum.basis, minimum.source_field) == (Decimal(hours), basis, "项目内涵")
+
+
+def test_steps_inside_a_procedure_are_not_its_duration(item):
+    # 微型皮片扩展移植术: 浸湿30s, 静置3～5分钟 are steps, not how long the service lasts.
+    assert not item("33160304900").rules_of("minimum_duration")
+
+
 def test_hourly_items_are_capped_by_the_hours_given(item):
     assert _caps(item("31060400700"), "hour") == [1]
     assert _caps(item("31060400700"), "day") == [24]

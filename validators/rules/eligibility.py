@@ -110,5 +110,6 @@ CONSENT_REQUIRED = RuleSpec(
 INDICATION_REQUIRED = RuleSpec(
     "INDICATION_REQUIRED", "GZ10000102007000", "适应症、资质或手术级别限定须资料证明", Result.SUSPECT, _indication,
     doc=RuleDoc(catches="indication, qualification, equipment or surgery-level limits (suspect: the record must "
-                        "show them); a stated minimum duration not met (violation)",
+                        "show them); a minimum duration stated in 备注 or 项目内涵 (每次不少于30分钟, 持续…≥2小时) "
+                        "not met by `duration_hours` (violation: the charged service was not the priced one)",
                 clean="items without such limits; `duration_hours` at or above every stated minimum"))
