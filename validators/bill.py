@@ -81,6 +81,9 @@ class BillLine(_Input):
     amount: Money | None = Field(None, validation_alias=AliasChoices("amount", "sumamt"))
     duration_hours: Annotated[Decimal, Field(ge=0, le=10000, allow_inf_nan=False)] | None = None
     course_id: str | None = Field(None, max_length=64)
+    session_id: str | None = Field(None, max_length=64, description=(
+        "One sitting of a service: two same-day lines of an item with different session ids are two services, "
+        "with the same id one"))
     body_site: str | None = Field(None, max_length=100)
     consent_signed: bool | None = None
     purchase_price: Money | None = None

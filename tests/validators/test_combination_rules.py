@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from tests.validators.builders import bill, line
 from tests.validators.conftest import of_rule
 
@@ -80,3 +82,42 @@ def test_second_session_code_needs_the_first_session_in_its_course(check):
     report = check(bill(line("24030001701", 5000, course_id="K", day="2021-09-05"),
                         history=[line("24030001700", 20000, course_id="K", day="2021-09-01")]))
     assert not of_rule(report, "ADDON_WITHOUT_BASE")
+
+
+def test_the_same_surgery_twice_on_one_day_is_a_suspect_duplicate(check):
+    report = check(bill(line("33150700500", 4592, line_id="a"), line("33150700500", 4592, line_id="b")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.result.label == "suspect" and finding.line_ids == ("b", "a")
+    assert finding.amount_at_risk == Decimal("4592.00") and "session_id" in finding.message
+    assert report.at_risk == Decimal("4592.00")
+
+
+@pytest.mark.parametrize("apart", [
+    {"a": {"session_id": "1"}, "b": {"session_id": "2"}},
+    {"a": {"body_site": "左髋"}, "b": {"body_site": "右髋"}},
+    {"a": {"course_id": "K1"}, "b": {"course_id": "K2"}},
+    {"a": {}, "b": {"quantity": 2}},
+])
+def test_two_lines_told_apart_are_two_services(check, apart):
+    report = check(bill(line("33150700500", 4592, line_id="a", **apart["a"]),
+                        line("33150700500", 4592, line_id="b", **apart["b"])))
+    assert not of_rule(report, "DUPLICATE_CHARGE")
+
+
+def test_a_line_sent_again_under_a_new_id_after_history_is_suspect(check):
+    report = check(bill(line("33150700500", 4592, line_id="new"), history=[line("33150700500", 4592, line_id="old")]))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.line_ids == ("new",) and finding.result.label == "suspect"
+
+
+def test_a_second_course_priced_item_the_same_day_is_a_violation(check):
+    # 人体固定垫设计与制作加收 is priced per 疗程: a second one the same day cannot be right.
+    report = check(bill(line("24050000600", 400, line_id="a", course_id="R"),
+                        line("24050000600", 400, line_id="b", course_id="R")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.result.label == "violation" and finding.basis.text == "计价单位：疗程"
+
+
+def test_items_the_notice_allows_twice_a_day_may_repeat(check):
+    report = check(bill(line("31060200800", 10, line_id="a"), line("31060200800", 10, line_id="b")))
+    assert not of_rule(report, "DUPLICATE_CHARGE") and not of_rule(report, "FREQUENCY_EXCEEDED")

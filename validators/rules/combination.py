@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from price_tables.item_rules import FrequencyCap
+from price_tables.models import Item
 from validators.context import AnyLine, BillContext
 from validators.findings import ZERO, Result
 from validators.rules.identity import normalise
@@ -57,6 +59,7 @@ def _duplicates(spec: RuleSpec, ctx: BillContext):
                 [line], f"{line.label()}明细 {line.id} 已在此前的收费中出现，重复收费{yuan(line.charged)}元",
                 ctx.basis(line, "同一明细不得重复收费"), charged=line.charged, at_risk=line.charged)
     yield from _once_a_day(spec, ctx)
+    yield from _same_line_twice(spec, ctx)
     yield from _contained(spec, ctx)
 
 
@@ -74,6 +77,51 @@ def _once_a_day(spec: RuleSpec, ctx: BillContext):
             yield spec.finding(
                 [line], f"{line.label()}按日计价，{line.day}已收费{count(per_day[key])}日，重复{count(over)}日",
                 ctx.basis(line, "计价单位：日"), charged=line.charged, at_risk=over * line.line.unit_price)
+
+
+_ONCE_PER = ("day", "admission", "course", "week", "month")
+
+
+def _same_line_twice(spec: RuleSpec, ctx: BillContext):
+    """Two lines with the same code, date, quantity and price and nothing telling them apart
+    (body site, course, session, duration): the commonest duplicate, the same surgery charged
+    twice.  Suspect; a violation where the unit or a 备注 allows one a day at most.  Items
+    priced per 日 are left to `_once_a_day`; items the notice allows several times a day (per
+    小时, 每天不超过2次) repeat by design."""
+    first_of: dict[tuple, AnyLine] = {}
+    history_ids = {(ln.id, ln.code) for ln in ctx.history}
+    for line in ctx.all_lines:
+        item = line.item
+        if item is None or item.unit == "日" or _repeats_by_design(item):
+            continue
+        bill_line = line.line
+        key = (line.code, line.day, bill_line.quantity, bill_line.unit_price, bill_line.body_site,
+               bill_line.course_id, bill_line.session_id, bill_line.duration_hours)
+        first = first_of.setdefault(key, line)
+        if first is line or line.in_history or (line.id, line.code) in history_ids:
+            continue
+        once = _once_only(item)
+        shown = [line, *([first] if not first.in_history else [])]
+        if once is not None:
+            yield spec.finding(
+                shown, f"{line.label()}于{line.day}有两条相同的明细（{first.id}、{line.id}），"
+                       f"{once.describe()}，同日不得再收{yuan(line.charged)}元",
+                ctx.basis(line, once.basis), charged=line.charged, at_risk=line.charged)
+        else:
+            yield spec.finding(
+                shown, f"{line.label()}于{line.day}有两条数量、单价相同的明细（{first.id}、{line.id}），未注明部位、"
+                       f"疗程或次序（body_site、course_id、session_id），疑为重复收费{yuan(line.charged)}元，请核对",
+                ctx.basis(line, "同一项目同日两条相同明细，无部位、疗程或次序区分"),
+                charged=line.charged, at_risk=line.charged, result=Result.SUSPECT)
+
+
+def _repeats_by_design(item: Item) -> bool:
+    return item.unit == "小时" or any(c.per == "day" and c.max_count > 1 for c in item.rules_of("frequency_cap"))
+
+
+def _once_only(item: Item) -> FrequencyCap | None:
+    """The cap (from the 计价单位 or a 备注) that allows one unit a day at most, if any."""
+    return next((c for c in item.rules_of("frequency_cap") if c.per in _ONCE_PER and c.max_count == 1), None)
 
 
 def _contained(spec: RuleSpec, ctx: BillContext):
@@ -135,9 +183,12 @@ MUTUALLY_EXCLUSIVE = RuleSpec(
                 clean="at most one of the excluded items a day"))
 DUPLICATE_CHARGE = RuleSpec(
     "DUPLICATE_CHARGE", "GZ10000102012000", "重复收费（含项目内涵已包含的服务另行收费）", Result.VIOLATION, _duplicates,
-    doc=RuleDoc(catches="a line resent from history, a per-日 item twice a day, or a service another item's 内涵 "
-                        "already includes (ICU单元治疗 and 导尿 the same day)",
-                clean="each service charged once; nothing its companion's 内涵 already contains"))
+    doc=RuleDoc(catches="a line resent from history; a per-日 item twice a day; the same line twice (same code, date, "
+                        "quantity and price, no `body_site`, `course_id` or `session_id` telling them apart: suspect, "
+                        "a violation where the unit or a 备注 allows one a day at most); a service another item's "
+                        "内涵 already includes (ICU单元治疗 and 导尿 the same day)",
+                clean="each service charged once, repeated services told apart by session, site or course; nothing "
+                      "its companion's 内涵 already contains"))
 ADDON_WITHOUT_BASE = RuleSpec(
     "ADDON_WITHOUT_BASE", None, "加收项目或第二次起编码缺少主项目/首次收费", Result.VIOLATION, _addon_without_base,
     doc=RuleDoc(catches="a 加收 item without its base the same day; a second-session code without the first in "
