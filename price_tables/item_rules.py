@@ -83,14 +83,17 @@ class GradeLimit(_Rule):
 
 class MutualExclusion(_Rule):
     """May not be charged together with these items.  Items outside the loaded tables are
-    named by name (`names`) and matched against the bill line's name."""
+    named by name (`names`) and matched against the bill line's name.  `per`: the same day, or
+    the same session (sibling duration tiers: two sessions the same day are two services)."""
 
     kind: Literal["mutually_exclusive"] = "mutually_exclusive"
     codes: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    per: Literal["day", "session"] = "day"
 
     def describe(self) -> str:
-        return "不得与" + "、".join([*self.codes, *self.names]) + "同时收费"
+        together = "同一次服务中同时收费" if self.per == "session" else "同时收费"
+        return "不得与" + "、".join([*self.codes, *self.names]) + together
 
 
 class Includes(_Rule):
@@ -222,9 +225,45 @@ class MinimumDuration(_Rule):
         return f"每次不少于{minutes.normalize():f}分钟" if minutes < 60 else f"每次不少于{self.min_hours.normalize():f}小时"
 
 
+def _hours(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+class DurationTier(_Rule):
+    """The item is one duration tier of a service: its name says how long the session lasts
+    (（1.5小时及以上）, (≥2小时), （2小时以内）, (1.5小时)).  `min_hours` is included; `max_hours`
+    is included when `max_included`, else it is where the next tier starts.  `siblings` are the
+    other tiers of the same service in the table (same first nine digits, another range)."""
+
+    kind: Literal["duration_tier"] = "duration_tier"
+    source_field: SourceField = "项目名称"
+    label: str = Field(description="The tier as printed in the name, brackets included")
+    min_hours: Decimal | None = None
+    max_hours: Decimal | None = None
+    max_included: bool = True
+    siblings: tuple[str, ...] = ()
+
+    def contains(self, hours: Decimal) -> bool:
+        if self.min_hours is not None and hours < self.min_hours:
+            return False
+        if self.max_hours is None:
+            return True
+        return hours <= self.max_hours if self.max_included else hours < self.max_hours
+
+    def range_text(self) -> str:
+        low = f"{_hours(self.min_hours)}小时及以上" if self.min_hours is not None else ""
+        if self.max_hours is None:
+            return low
+        high = f"{_hours(self.max_hours)}小时以内" if self.max_included else f"不足{_hours(self.max_hours)}小时"
+        return f"{low}、{high}" if low else high
+
+    def describe(self) -> str:
+        return f"按时长分档：本档{self.label}为服务时长{self.range_text()}"
+
+
 Rule = Annotated[
     FrequencyCap | AgeLimit | SexLimit | GradeLimit | MutualExclusion | Includes | AddOn | DurationPrice
     | SubsequentSession | MoneyCap | ConsumableCap | ReducedPrice | ConsentRequired | DocumentedLimit
-    | MinimumDuration | UnitMeaning,
+    | MinimumDuration | UnitMeaning | DurationTier,
     Field(discriminator="kind"),
 ]

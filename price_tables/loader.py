@@ -181,6 +181,36 @@ def _times(price: Decimal | None, factor: Decimal) -> Decimal | None:
     return None if price is None else to_cents(price * factor)
 
 
+def _link_duration_tiers(items: list[Item]) -> list[Item]:
+    """Tiers of one service (same first nine digits, another duration range) know each other:
+    each open-ended tier ends where the next one starts, and two tiers of one service may not
+    be charged for one session."""
+    tiers = {i.code: rule for i in items for rule in i.rules_of("duration_tier")}
+    by_service: dict[str, list[str]] = {}
+    for code in tiers:
+        by_service.setdefault(code[:9], []).append(code)
+    names = {i.code: i.name for i in items}
+    linked: list[Item] = []
+    for item in items:
+        tier = tiers.get(item.code)
+        siblings = tuple(c for c in by_service.get(item.code[:9], ()) if tier is not None and
+                         (tiers[c].min_hours, tiers[c].max_hours) != (tier.min_hours, tier.max_hours))
+        if tier is None or not siblings:
+            linked.append(item)
+            continue
+        update: dict[str, object] = {"siblings": siblings}
+        starts = [tiers[c].min_hours for c in siblings]
+        higher = [h for h in starts if h is not None and tier.min_hours is not None and h > tier.min_hours]
+        if tier.max_hours is None and higher:
+            update.update(max_hours=min(higher), max_included=False)
+        exclusive = MutualExclusion(
+            codes=siblings, per="session", source_field="项目名称",
+            basis=f"项目名称：{item.name}与{'、'.join(names[c] for c in siblings)}为同一服务的时长分档")
+        rules = tuple(tier.model_copy(update=update) if r is tier else r for r in item.rules) + (exclusive,)
+        linked.append(item.model_copy(update={"rules": rules}))
+    return linked
+
+
 def _derived_items(parent: Item, meta: NoticeMeta) -> list[Item]:
     """Billable codes that a 备注 defines: later sessions and the half-price removal."""
     derived: list[Item] = []
@@ -338,6 +368,7 @@ def _finish(items: list[Item], incomplete: list[IncompleteRow], first_row_of_cod
         return LoadResult(notice=None, issues=check.issues)
     name_to_code = {i.name: i.code for i in items}
     items = [i.model_copy(update={"rules": tuple(_resolve_names(list(i.rules), name_to_code))}) for i in items]
+    items = _link_duration_tiers(items)
     for parent in list(items):
         for child in _derived_items(parent, meta):
             if child.code in first_row_of_code:

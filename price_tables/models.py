@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -84,6 +85,14 @@ class Item(_Frozen):
     def rules_of(self, kind: str) -> tuple:
         """This item's rules of one kind (looked up once per item: the bill engine's hot path)."""
         return self._rules_by_kind.get(kind, ())
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Item:
+        """A copy; the rule index cached on this item is not carried over (the copy may have
+        other rules)."""
+        copied = super().model_copy(update=update, deep=deep)
+        for cached in ("rule_kinds", "_rules_by_kind"):
+            copied.__dict__.pop(cached, None)
+        return copied
 
     @cached_property
     def rule_kinds(self) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from price_tables.item_rules import (
     ConsumableCap,
     DocumentedLimit,
     DurationPrice,
+    DurationTier,
     FrequencyCap,
     Grade,
     GradeLimit,
@@ -214,6 +215,25 @@ def read_rules(item: ItemText) -> tuple[list[Rule], list[str]]:
     return rules, unread
 
 
+#: A duration written in a name's brackets: （1.5小时及以上）, (≥2小时), （2小时以内）, (1.5小时).
+_NAME_TIER = re.compile(r"[（(]\s*(?P<op>≥|≤)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>小时|分钟)\s*"
+                        r"(?P<suffix>及以上|以上|以内|以下)?\s*[)）]")
+
+
+def duration_tier_in(name: str) -> DurationTier | None:
+    """The duration tier a name states, if any.  以上/以下/以内 include the number (the reading
+    Chinese law gives them); a bare （1.5小时） starts at 1.5 hours, and the loader ends it where
+    a sibling tier of the same service starts."""
+    m = _NAME_TIER.search(name)
+    if m is None:
+        return None
+    hours = Decimal(m["n"]) / 60 if m["unit"] == "分钟" else Decimal(m["n"])
+    basis = f"项目名称：{name}"
+    if m["op"] == "≤" or m["suffix"] in ("以内", "以下"):
+        return DurationTier(label=m[0], max_hours=hours, basis=basis)
+    return DurationTier(label=m[0], min_hours=hours, basis=basis)
+
+
 #: A 计价单位 that is a period: one unit per that period (a course, a calendar month, an ISO week).
 UNIT_PERIODS: dict[str, Period] = {"疗程": "course", "次/月": "month", "月": "month", "周": "week"}
 
@@ -223,6 +243,9 @@ def _name_and_unit_rules(item: ItemText, stated: list[Rule]) -> list[Rule]:
     if "加收" in item.name:
         base = item.name.split("加收")[0]
         rules.append(AddOn(base_names=(base,), basis=item.name, source_field="项目名称"))
+    tier = duration_tier_in(item.name)
+    if tier is not None:
+        rules.append(tier)
     period = UNIT_PERIODS.get(item.unit)
     if period is not None and not any(isinstance(r, FrequencyCap) and r.per == period for r in stated):
         # A unit of 疗程 (次/月, 周) is charged once per course (month, week).  Where a 备注 states

@@ -13,7 +13,7 @@ from validators.rules.eligibility import (
 )
 from validators.rules.frequency import FREQUENCY_EXCEEDED, TOTAL_CAP_EXCEEDED
 from validators.rules.identity import NAME_MISMATCH, UNIT_MISMATCH
-from validators.rules.price import AMOUNT_MISMATCH, PRICE_ABOVE_STANDARD
+from validators.rules.price import AMOUNT_MISMATCH, DURATION_TIER_MISMATCH, PRICE_ABOVE_STANDARD
 from validators.spec import RuleSpec
 
 RULES: tuple[RuleSpec, ...] = (
@@ -24,6 +24,7 @@ RULES: tuple[RuleSpec, ...] = (
     UNIT_MISMATCH,
     PRICE_ABOVE_STANDARD,
     AMOUNT_MISMATCH,
+    DURATION_TIER_MISMATCH,
     AGE_RESTRICTED,
     SEX_RESTRICTED,
     GRADE_RESTRICTED,

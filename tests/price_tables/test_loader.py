@@ -144,3 +144,10 @@ def test_a_remark_the_loader_cannot_read_is_a_warning_not_dropped():
     assert result.ok
     [warning] = result.warnings
     assert warning.column == "备注" and warning.value == "请与临床科室协商"
+
+
+def test_a_copied_item_answers_for_its_own_rules_not_the_originals(notices):
+    item = notices[DOC_12].item("31060200800")
+    assert item.rules_of("frequency_cap")   # the index is built on the original
+    copy = item.model_copy(update={"rules": ()})
+    assert copy.rules_of("frequency_cap") == () and copy.rule_kinds == ()

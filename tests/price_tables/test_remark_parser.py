@@ -142,3 +142,38 @@ def test_an_unknown_sentence_comes_back_unread():
                                         remarks="每天不超过3次。请提前预约"))
     assert [r.max_count for r in rules] == [3]
     assert unread == ["请提前预约"]
+
+
+@pytest.mark.parametrize(("code", "low", "high"), [
+    ("21030000502", "1.5", None), ("22020100902", "1.5", None), ("22020200302", "1.5", None),
+    ("22060000302", "1.5", None), ("22060000305", "1.5", None),
+    ("22060000702", "1.5", "2"),    # (1.5小时) ends where its sibling (≥2小时) starts
+    ("22060000703", "2", None)])
+def test_a_duration_in_the_name_is_a_tier(item, code, low, high):
+    [tier] = item(code).rules_of("duration_tier")
+    assert tier.min_hours == Decimal(low) and tier.max_hours == (Decimal(high) if high else None)
+    assert tier.source_field == "项目名称"
+
+
+def test_sibling_tiers_know_each_other_and_exclude_each_other_per_session(item):
+    assert item("22060000702").rules_of("duration_tier")[0].siblings == ("22060000703",)
+    [rule] = [r for r in item("22060000703").rules_of("mutually_exclusive") if r.per == "session"]
+    assert rule.codes == ("22060000702",)
+
+
+def test_the_same_tier_of_two_services_under_one_core_code_are_not_siblings(item):
+    # 床旁超声心动图 and 术中超声心动图 share 220600003 and the tier (1.5小时及以上): two services.
+    assert item("22060000302").rules_of("duration_tier")[0].siblings == ()
+
+
+@pytest.mark.parametrize(("name", "low", "high"), [
+    ("甲（2小时以内）", None, "2"), ("甲(≥2小时)", "2", None), ("甲（30分钟及以上）", "0.5", None),
+    ("甲（≥三个部位）", None, None)])
+def test_tier_wordings(name, low, high):
+    from price_tables.remark_parser import duration_tier_in
+
+    tier = duration_tier_in(name)
+    if low is None and high is None:
+        assert tier is None
+    else:
+        assert tier.min_hours == (Decimal(low) if low else None) and tier.max_hours == (Decimal(high) if high else None)

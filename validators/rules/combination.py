@@ -33,17 +33,36 @@ def _exclusive(spec: RuleSpec, ctx: BillContext):
                     continue
                 if not (other.code in rule.codes or any(_names_match(other.display_name, n) for n in rule.names)):
                     continue
+                session = _same_session(line, other) if rule.per == "session" else True
+                if session is False:
+                    continue
                 pair = frozenset((f"{line.in_history}{line.id}", f"{other.in_history}{other.id}"))
                 if pair in reported:
                     continue
                 reported.add(pair)
                 bill_lines = [ln for ln in (line, other) if not ln.in_history]
                 at_risk_line = min(bill_lines, key=lambda ln: ln.charged)
+                if session is None:
+                    yield spec.finding(
+                        bill_lines, f"{line.label()}与{other.label()}于{line.day}同日收费：{rule.describe()}；"
+                                    f"明细未注明次序（session_id），请核对是否为两次服务",
+                        ctx.basis(line, rule.basis), charged=at_risk_line.charged, at_risk=at_risk_line.charged,
+                        risk_line=at_risk_line, result=Result.SUSPECT)
+                    continue
                 yield spec.finding(
                     bill_lines, f"{line.label()}与{other.label()}于{line.day}同时收费：{rule.describe()}；"
                                 f"至少{at_risk_line.label()}的{yuan(at_risk_line.charged)}元不应收取",
                     ctx.basis(line, rule.basis), charged=at_risk_line.charged, at_risk=at_risk_line.charged,
                     risk_line=at_risk_line)
+
+
+def _same_session(a: AnyLine, b: AnyLine) -> bool | None:
+    """Whether two same-day lines are one session: by their `session_id`s; None when a line
+    gives none (the bill cannot tell)."""
+    first, second = a.line.session_id, b.line.session_id
+    if first is None or second is None:
+        return None
+    return first == second
 
 
 def _included_by(rule, other: AnyLine) -> bool:
@@ -179,8 +198,10 @@ def _addon_without_base(spec: RuleSpec, ctx: BillContext):
 MUTUALLY_EXCLUSIVE = RuleSpec(
     "MUTUALLY_EXCLUSIVE", "GZ10000102012000", "不得同时收费的项目同时收费", Result.VIOLATION, _exclusive,
     doc=RuleDoc(catches="items a 备注 says may not be charged together, on the same day (神经外科机器人导航辅助 and "
-                        "术中磁共振实时导航)",
-                clean="at most one of the excluded items a day"))
+                        "术中磁共振实时导航); two duration tiers of one service for one session (same `session_id`; "
+                        "suspect when the lines give none)",
+                clean="at most one of the excluded items a day; one tier per session, sessions told apart by "
+                      "`session_id`"))
 DUPLICATE_CHARGE = RuleSpec(
     "DUPLICATE_CHARGE", "GZ10000102012000", "重复收费（含项目内涵已包含的服务另行收费）", Result.VIOLATION, _duplicates,
     doc=RuleDoc(catches="a line resent from history; a per-日 item twice a day; the same line twice (same code, date, "
