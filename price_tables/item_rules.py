@@ -225,6 +225,17 @@ class MinimumDuration(_Rule):
         return f"每次不少于{minutes.normalize():f}分钟" if minutes < 60 else f"每次不少于{self.min_hours.normalize():f}小时"
 
 
+class NameAlias(_Rule):
+    """Other names a bill may give the item: a derived item the notice does not name is called
+    in several honest ways, none of which is 串换."""
+
+    kind: Literal["name_alias"] = "name_alias"
+    names: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "明细名称亦可写作" + "、".join(f"“{n}”" for n in self.names)
+
+
 def _hours(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -264,6 +275,6 @@ class DurationTier(_Rule):
 Rule = Annotated[
     FrequencyCap | AgeLimit | SexLimit | GradeLimit | MutualExclusion | Includes | AddOn | DurationPrice
     | SubsequentSession | MoneyCap | ConsumableCap | ReducedPrice | ConsentRequired | DocumentedLimit
-    | MinimumDuration | UnitMeaning | DurationTier,
+    | MinimumDuration | UnitMeaning | DurationTier | NameAlias,
     Field(discriminator="kind"),
 ]

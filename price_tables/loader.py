@@ -16,7 +16,15 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from price_tables.grades import Grade
-from price_tables.item_rules import ConsentRequired, MutualExclusion, ReducedPrice, Rule, SubsequentSession
+from price_tables.item_rules import (
+    AddOn,
+    ConsentRequired,
+    MutualExclusion,
+    NameAlias,
+    ReducedPrice,
+    Rule,
+    SubsequentSession,
+)
 from price_tables.models import (
     FIELD_LABELS,
     CheckIssue,
@@ -167,12 +175,17 @@ def child_markup_for(code: str, policy: ChildMarkupPolicy | None) -> ChildMarkup
 
 
 def _resolve_names(rules: list[Rule], name_to_code: dict[str, str]) -> list[Rule]:
-    """Items named in a 不得…同时收费 sentence that are in the same table also get their code."""
+    """Items named in a 不得…同时收费 sentence, or as an add-on's base, that are in the same
+    table also get their code."""
     resolved: list[Rule] = []
     for rule in rules:
         if isinstance(rule, MutualExclusion):
             codes = tuple(name_to_code[n.removesuffix("项目")] for n in rule.names if n.removesuffix("项目") in name_to_code)
             rule = rule.model_copy(update={"codes": tuple(dict.fromkeys(rule.codes + codes))})
+        elif isinstance(rule, AddOn):
+            codes = tuple(name_to_code[n] for n in rule.base_names if n in name_to_code)
+            if codes:
+                rule = rule.model_copy(update={"base_codes": tuple(dict.fromkeys(rule.base_codes + codes))})
         resolved.append(rule)
     return resolved
 
@@ -217,23 +230,38 @@ def _derived_items(parent: Item, meta: NoticeMeta) -> list[Item]:
     rules: tuple[Rule, ...]
     for rule in parent.rules:
         if isinstance(rule, SubsequentSession):
-            code, name = rule.subsequent_code, f"{parent.name}（第二次起）"
+            code, (name, aliases) = rule.subsequent_code, _later_session_names(parent.name)
             prices, single = PriceSet(**{g: rule.price for g in _GRADE_COLUMNS}), True
             rules = tuple(r for r in parent.rules if r.kind in ("subsequent_session", "money_cap"))
+            how = "将“首次”换作备注的“第二次起”" if "首次" in parent.name else "加备注的“第二次起”"
         elif isinstance(rule, ReducedPrice):
             code, name = rule.derived_code, f"{parent.name}（取出术减半收费）"
+            aliases = (parent.name.replace("置入术", "取出术"),) if "置入术" in parent.name else ()
             prices = PriceSet(**{g: _times(parent.price_for(Grade(g)), rule.factor) for g in _GRADE_COLUMNS})
             single, rules = parent.single_price, (rule,)
+            how = "加备注用语“取出术减半收费”"
         else:
             continue
+        if aliases:
+            rules += (NameAlias(names=aliases, basis=rule.basis),)
         derived.append(Item(
             code=code, name=name, unit=parent.unit, prices=prices, single_price=single,
             remarks=parent.remarks, rules=rules,
             child_markup=child_markup_for(code, meta.child_markup),
-            uncertain_fields={"name": f"原文未给出名称，按{parent.code}的名称与备注“{rule.basis}”组成"},
+            uncertain_fields={"name": f"原文未给出名称：取{parent.code}的名称“{parent.name}”，{how}（备注“{rule.basis}”）"},
             source=parent.source.model_copy(update={"derived_from": parent.code}),
         ))
     return derived
+
+
+def _later_session_names(first: str) -> tuple[str, tuple[str, ...]]:
+    """The later-session item's name and aliases from the first session's printed name: the
+    remark's 第二次起 takes the place of 首次 (a name saying both would contradict itself)."""
+    if "首次" not in first:
+        return f"{first}（第二次起）", ()
+    name = first.replace("首次", "第二次起")
+    plain = first.replace("，首次", "").replace("（首次）", "").replace("(首次)", "").replace("首次", "")
+    return name, tuple(dict.fromkeys(a for a in (plain, f"{plain}（第二次起）") if a != name))
 
 
 def check_table(raw: RawTable, meta: NoticeMeta, judgements: tuple[Judgement, ...] = (),

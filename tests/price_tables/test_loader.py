@@ -151,3 +151,15 @@ def test_a_copied_item_answers_for_its_own_rules_not_the_originals(notices):
     assert item.rules_of("frequency_cap")   # the index is built on the original
     copy = item.model_copy(update={"rules": ()})
     assert copy.rules_of("frequency_cap") == () and copy.rule_kinds == ()
+
+
+def test_derived_codes_get_an_honest_name_and_the_names_hospitals_use(notices):
+    n12 = notices[DOC_12]
+    later = n12.item("24030001701")
+    assert later.name == "X线立体定向放射治疗（射波刀，第二次起）" and "首次" not in later.name
+    assert later.rules_of("name_alias")[0].names == ("X线立体定向放射治疗（射波刀）", "X线立体定向放射治疗（射波刀）（第二次起）")
+    assert n12.item("24030001801").name == "体部立体定向放疗（SBRT，第二次起）"
+    removal = n12.item("33070303801")
+    assert removal.name == "植入式给药装置置入术（取出术减半收费）"
+    assert removal.rules_of("name_alias")[0].names == ("植入式给药装置取出术",)
+    assert all("name" in n12.item(c).uncertain_fields for c in ("24030001701", "24030001801", "33070303801"))

@@ -121,3 +121,17 @@ def test_a_second_course_priced_item_the_same_day_is_a_violation(check):
 def test_items_the_notice_allows_twice_a_day_may_repeat(check):
     report = check(bill(line("31060200800", 10, line_id="a"), line("31060200800", 10, line_id="b")))
     assert not of_rule(report, "DUPLICATE_CHARGE") and not of_rule(report, "FREQUENCY_EXCEEDED")
+
+
+def test_an_add_on_whose_base_was_only_guessed_from_its_name_is_at_most_suspect(check):
+    # 介入治疗的超声心动图监视加收: the base has no code in any table, only the name before 加收.
+    [finding] = of_rule(check(bill(line("22060000703", 69, duration_hours="2"))), "ADDON_WITHOUT_BASE")
+    assert finding.result.label == "suspect" and "仅据项目名称推定" in finding.message
+
+
+def test_an_add_on_whose_base_the_connotation_names_is_still_a_violation_alone(check):
+    # 诊疗中使用共聚焦微探头检测加收: 内涵 通过气管镜置入共聚焦探头.
+    [finding] = of_rule(check(bill(line("31060501400", 1200))), "ADDON_WITHOUT_BASE")
+    assert finding.result.label == "violation"
+    report = check(bill(line("31060501400", 1200, line_id="a"), line("31060500201", 300, line_id="b", name="电子支气管镜检查")))
+    assert not of_rule(report, "ADDON_WITHOUT_BASE")

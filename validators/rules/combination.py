@@ -178,6 +178,13 @@ def _addon_without_base(spec: RuleSpec, ctx: BillContext):
                 yield spec.finding(
                     [line], f"{line.label()}为加收项目，须与{bases}同时收费；同日有未注明名称的明细，无法确认，请核对",
                     ctx.basis(line, rule.basis), charged=line.charged, at_risk=line.charged, result=Result.SUSPECT)
+            elif not rule.base_codes and rule.source_field == "项目名称":
+                # The base was only guessed from the add-on's name and has no code in any table:
+                # a differently named base line cannot be ruled out.
+                yield spec.finding(
+                    [line], f"{line.label()}为加收项目，{line.day}未见名称含“{bases}”的主项目；主项目仅据项目名称推定、"
+                            f"无编码，请核对是否同日收取了主项目",
+                    ctx.basis(line, rule.basis), charged=line.charged, at_risk=line.charged, result=Result.SUSPECT)
             else:
                 yield spec.finding(
                     [line], f"{line.label()}为加收项目，{line.day}未见主项目{bases}，不得单独收费{yuan(line.charged)}元",
@@ -212,6 +219,6 @@ DUPLICATE_CHARGE = RuleSpec(
                       "its companion's 内涵 already contains"))
 ADDON_WITHOUT_BASE = RuleSpec(
     "ADDON_WITHOUT_BASE", None, "加收项目或第二次起编码缺少主项目/首次收费", Result.VIOLATION, _addon_without_base,
-    doc=RuleDoc(catches="a 加收 item without its base the same day; a second-session code without the first in "
-                        "its course",
+    doc=RuleDoc(catches="a 加收 item without its base the same day (suspect where the base has no code and was "
+                        "only guessed from the add-on's name); a second-session code without the first in its course",
                 clean="the add-on beside its base item; the first-session code before any later-session code"))

@@ -20,26 +20,48 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text).translate(_FOLD).lower()
 
 
-def _mismatch(field: str, message: Callable[[Judged, str, str], str], basis: Callable[[Item], str]):
-    """A check that the line's `field` (name, unit), when sent, is the item's: the shape both
-    identity rules share."""
+def _mismatch(field: str, message: Callable[[Judged, str, str], str], basis: Callable[[Item], str],
+              accepted: Callable[[Item], tuple[str, ...]] = lambda item: (),
+              result: Callable[[Item], Result | None] = lambda item: None):
+    """A check that the line's `field` (name, unit), when sent, is the item's or one it accepts:
+    the shape both identity rules share.  `result` may lower the level for an item."""
 
     def check(spec: RuleSpec, ctx: BillContext):
         for line in ctx.judged():
             sent = getattr(line.line, field)
             if not sent:
                 continue
-            expected = getattr(line.item, field)
-            if sent != expected and normalise(sent) != normalise(expected):
-                yield spec.finding([line], message(line, sent, expected), ctx.basis(line, basis(line.item)),
-                                   charged=line.charged)
+            item = line.item
+            expected = getattr(item, field)
+            if sent == expected or normalise(sent) == normalise(expected):
+                continue
+            others = accepted(item)
+            if others and normalise(sent) in {normalise(o) for o in others}:
+                continue
+            yield spec.finding([line], message(line, sent, expected), ctx.basis(line, basis(item)),
+                               charged=line.charged, result=result(item))
 
     return check
 
 
-_name_mismatch = _mismatch(
-    "name", lambda line, sent, name: f"明细名称“{sent}”与编码 {line.code} 的项目名称“{name}”不符，可能串换项目，请核对",
-    lambda item: f"{item.code} {item.name}")
+def _aliases(item: Item) -> tuple[str, ...]:
+    return tuple(name for alias in item.rules_of("name_alias") for name in alias.names)
+
+
+def _name_level(item: Item) -> Result | None:
+    """A name the tables composed (a code a 备注 defines) or placed by judgement (存疑) cannot
+    accuse a hospital of 串换: a different name there is at most info."""
+    return Result.INFO if item.source.derived_from or "name" in item.uncertain_fields else None
+
+
+def _name_message(line: Judged, sent: str, name: str) -> str:
+    if _name_level(line.item) is Result.INFO:
+        why = "本表据备注组成" if line.item.source.derived_from else "分界存疑"
+        return f"明细名称“{sent}”与编码 {line.code} 在本表中的名称“{name}”不同；该名称为{why}，仅作提示"
+    return f"明细名称“{sent}”与编码 {line.code} 的项目名称“{name}”不符，可能串换项目，请核对"
+
+
+_name_mismatch = _mismatch("name", _name_message, lambda item: f"{item.code} {item.name}", _aliases, _name_level)
 _unit_mismatch = _mismatch(
     "unit", lambda line, sent, unit: f"{line.label()}计价单位为“{unit}”，明细填写“{sent}”，数量口径不一致",
     lambda item: f"计价单位：{item.unit}")
@@ -47,8 +69,9 @@ _unit_mismatch = _mismatch(
 
 NAME_MISMATCH = RuleSpec(
     "NAME_MISMATCH", None, "明细名称与编码对应的项目名称不符（可能串换）", Result.SUSPECT, _name_mismatch,
-    doc=RuleDoc(catches="a name that differs from the code's item (suspect: possible 串换)",
-                clean="the item's name, ignoring spaces and full-/half-width punctuation"))
+    doc=RuleDoc(catches="a name that differs from the code's item (suspect: possible 串换); info only where the "
+                        "tables composed the name (a code a 备注 defines) or marked it 存疑",
+                clean="the item's name or an accepted alias, ignoring spaces and full-/half-width punctuation"))
 UNIT_MISMATCH = RuleSpec(
     "UNIT_MISMATCH", None, "计价单位与价格表不符", Result.VIOLATION, _unit_mismatch,
     doc=RuleDoc(catches="a unit that differs from the 计价单位 (冠状动脉搭桥术 by 次 instead of 支)",
