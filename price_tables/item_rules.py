@@ -225,6 +225,22 @@ class MinimumDuration(_Rule):
         return f"每次不少于{minutes.normalize():f}分钟" if minutes < 60 else f"每次不少于{self.min_hours.normalize():f}小时"
 
 
+class IncludedMaterials(_Rule):
+    """Materials the 内涵 says the price includes (含石蜡油、注射器、尿管、引流袋等材料): a material
+    or drug line of one of them beside the item the same day is charged twice (医用耗材重复收费)
+    unless 除外内容 lists it.  `materials` are recorded in the table (column 内涵耗材) so pricing
+    staff can correct them; `exclusions` are the 除外内容 terms."""
+
+    kind: Literal["included_materials"] = "included_materials"
+    source_field: SourceField = "项目内涵"
+    materials: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        text = "项目内涵已含" + "、".join(self.materials) + "，不得另收"
+        return text + (f"（除外内容可另收：{'、'.join(self.exclusions)}）" if self.exclusions else "")
+
+
 class NameAlias(_Rule):
     """Other names a bill may give the item: a derived item the notice does not name is called
     in several honest ways, none of which is 串换."""
@@ -275,6 +291,6 @@ class DurationTier(_Rule):
 Rule = Annotated[
     FrequencyCap | AgeLimit | SexLimit | GradeLimit | MutualExclusion | Includes | AddOn | DurationPrice
     | SubsequentSession | MoneyCap | ConsumableCap | ReducedPrice | ConsentRequired | DocumentedLimit
-    | MinimumDuration | UnitMeaning | DurationTier | NameAlias,
+    | MinimumDuration | UnitMeaning | DurationTier | NameAlias | IncludedMaterials,
     Field(discriminator="kind"),
 ]

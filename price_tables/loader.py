@@ -38,7 +38,14 @@ from price_tables.models import (
     Provenance,
 )
 from price_tables.money import parse_money, to_cents
-from price_tables.remark_parser import SELF_PRICED, ItemText, is_self_priced, read_rules
+from price_tables.remark_parser import (
+    SELF_PRICED,
+    ItemText,
+    included_materials,
+    is_self_priced,
+    materials_in,
+    read_rules,
+)
 from price_tables.table_file import RawTable, read_table
 from price_tables.units import KNOWN_UNITS
 
@@ -370,6 +377,9 @@ def _read_item_rules(row: _CheckedRow, judgements: tuple[Judgement, ...], check:
     rules, unread = read_rules(row.text)
     for sentence in unread:
         check.warning(row.file_row, "备注", sentence, "备注中这句话未能转换为结构化规则，请人工核对")
+    materials = included_materials(row.text.connotation, row.row.get("exclusions", ""), _material_words(row.row))
+    if materials is not None:
+        rules.append(materials)
     if row.self_priced and not any(r.kind == "consent_required" for r in rules):
         rules.append(ConsentRequired(basis="价格：自主定价", source_field="通知正文"))
     judged = [j.rule for j in judgements if j.code == row.code]
@@ -378,6 +388,14 @@ def _read_item_rules(row: _CheckedRow, judgements: tuple[Judgement, ...], check:
         rules = [r for r in rules if not (r.kind == "add_on" and r.source_field == "项目名称")]
     rules.extend(judged)
     return rules
+
+
+def _material_words(row: dict[str, str]) -> tuple[str, ...]:
+    """The materials the 内涵 includes: the 内涵耗材 column where the table has it (words
+    separated by 、, recorded so pricing staff can correct them), else read from the 内涵."""
+    if "included_materials" in row:
+        return tuple(dict.fromkeys(w.strip() for w in re.split(r"[、，,]", row["included_materials"]) if w.strip()))
+    return materials_in(row.get("connotation", ""))
 
 
 def _finish(items: list[Item], incomplete: list[IncompleteRow], first_row_of_code: dict[str, int],

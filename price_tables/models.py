@@ -16,7 +16,7 @@ from price_tables.money import child_price
 
 FIELD_LABELS = {
     "seq": "序号", "code": "项目编码", "name": "项目名称", "connotation": "项目内涵",
-    "exclusions": "除外内容", "unit": "计价单位", "price": "价格", "grade_3a": "三甲",
+    "exclusions": "除外内容", "included_materials": "内涵耗材", "unit": "计价单位", "price": "价格", "grade_3a": "三甲",
     "grade_3b": "三乙", "grade_2_or_below": "二级及以下", "remarks": "备注",
 }
 

@@ -23,6 +23,7 @@ from price_tables.item_rules import (
     FrequencyCap,
     Grade,
     GradeLimit,
+    IncludedMaterials,
     Includes,
     MinimumDuration,
     MoneyCap,
@@ -257,6 +258,55 @@ def _name_and_unit_rules(item: ItemText, stated: list[Rule]) -> list[Rule]:
         rules.append(FrequencyCap(per="hour", max_count=1, basis="计价单位：小时", source_field="计价单位"))
         rules.append(FrequencyCap(per="day", max_count=24, basis="计价单位：小时", source_field="计价单位"))
     return rules
+
+
+#: How a consumable's name ends (气, 水, 膏, 料, 管, 袋, 器, 贴 …): in a 含… list of the 内涵 it tells
+#: a material (含氧气、湿化用水) from a service step (含冠脉造影, 含会阴消毒).
+_MATERIAL_ENDINGS = tuple("气水油膏料管袋器贴针垫纱布线带套剂粉液帽夹")
+_INCLUDES = re.compile(r"(?<!不)含(?P<list>[^，,。；;：:]+)")
+_LIST_SEPARATORS = re.compile(r"[、，,；;]|及|和|与|或")
+
+
+def materials_in(connotation: str) -> tuple[str, ...]:
+    """The materials a 内涵 says its price includes, read from its 含… lists: every item of a list
+    that ends 等材料, else the items named like a consumable.  Used when a table has no 内涵耗材
+    column; the bundled tables record the words (and their corrections) in that column."""
+    words: list[str] = []
+    for m in _INCLUDES.finditer(connotation):
+        listed = m["list"]
+        all_materials = listed.endswith("等材料")
+        for part in _LIST_SEPARATORS.split(listed.removesuffix("等材料")):
+            word = part.strip().removesuffix("等")
+            if not word or "材料" in word or word.startswith("其"):
+                continue
+            if all_materials or word.endswith(_MATERIAL_ENDINGS):
+                words.append(word)
+    return tuple(dict.fromkeys(words))
+
+
+def exclusion_terms(exclusions: str) -> tuple[str, ...]:
+    """The things 除外内容 lets a hospital bill separately, one term each (with and without
+    一次性, which bills often leave out)."""
+    terms: list[str] = []
+    for part in _LIST_SEPARATORS.split(exclusions):
+        term = part.strip().strip("（）()")
+        if term:
+            terms.append(term)
+            for prefix in ("一次性使用", "一次性"):
+                if term.startswith(prefix) and len(term) > len(prefix):
+                    terms.append(term.removeprefix(prefix))
+                    break
+    return tuple(dict.fromkeys(terms))
+
+
+def included_materials(connotation: str, exclusions: str, words: tuple[str, ...]) -> IncludedMaterials | None:
+    """The rule for an item whose 内涵 includes `words`, quoting the 内涵 sentence that says so."""
+    if not words:
+        return None
+    clauses = [c for c in re.split(r"[。；;，,]", connotation) if c.strip()]
+    basis = next((c for c in clauses if "含" in c and any(w in c for w in words)), None)
+    basis = basis or next((c for c in clauses if "材料" in c), None) or connotation or "内涵耗材"
+    return IncludedMaterials(materials=words, exclusions=exclusion_terms(exclusions), basis=basis.strip())
 
 
 def is_self_priced(remarks: str, price_cells: list[str]) -> bool:

@@ -16,6 +16,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("项目名称", "name"),
     "connotation": ("项目内涵", "connotation"),
     "exclusions": ("除外内容", "exclusions"),
+    "included_materials": ("内涵耗材", "included_materials"),
     "unit": ("计价单位", "unit"),
     "price": ("价格", "价格（元）", "price"),
     "grade_3a": ("三甲", "grade_3a"),
@@ -26,8 +27,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_COLUMNS = ("code", "name", "unit")
 #: The order the bundled tables and exports are written in.
-CANONICAL_HEADERS = ("序号", "项目编码", "项目名称", "项目内涵", "除外内容", "计价单位", "价格", "三甲", "三乙", "二级及以下",
-                     "备注", "存疑")
+CANONICAL_HEADERS = ("序号", "项目编码", "项目名称", "项目内涵", "除外内容", "内涵耗材", "计价单位", "价格", "三甲", "三乙",
+                     "二级及以下", "备注", "存疑")
 _HEADER_TO_COLUMN = {h.strip().lower(): col for col, names in COLUMNS.items() for h in names}
 
 

@@ -39,10 +39,11 @@ class Line(Generic[ItemT]):
     in_history: bool
     entry: CatalogEntry | None  # the entry in effect on the service date
     item: ItemT  # entry.item, kept at hand
-    known_code: bool  # the code is in some loaded table (maybe not on this date)
+    known_code: bool  # a service line whose code is in some loaded table (maybe not on this date)
     age: int
     charged: Decimal
     order: int  # history first, then the bill, each in the order sent
+    service: bool  # a service line (not a material or drug line, which no price table prices)
 
     @property
     def display_name(self) -> str:
@@ -73,9 +74,11 @@ class BillContext:
     _by_code: dict[str, list[AnyLine]] | None = None
     _by_kind: dict[str, list[Judged]] | None = None
     _judged: list[Judged] | None = None
+    materials: list[AnyLine] = field(default_factory=list)  # material and drug lines, history then bill
 
     def __post_init__(self) -> None:
         self.all_lines = self.history + self.lines
+        self.materials = [ln for ln in self.all_lines if not ln.service]
 
     def on_day(self, day: dt.date) -> list[AnyLine]:
         """Every line (history and bill) with this service date."""
@@ -141,12 +144,13 @@ def build_context(bill: Bill, catalog: Catalog) -> BillContext:
 
     def resolve(line: BillLine, in_history: bool, order: int) -> AnyLine:
         day = line.service_date
-        entry = catalog.entry_on(line.code, day)
+        service = line.category is None or line.category == "service"
+        entry = catalog.entry_on(line.code, day) if service else None
         age = ages.get(day)
         if age is None:
             age = ages[day] = age_on(birth, day)
         return Line(line, line.line_id, line.code, day, in_history, entry, entry.item if entry else None,
-                    entry is not None or line.code in catalog, age, line.charged, order)
+                    entry is not None or (service and line.code in catalog), age, line.charged, order, service)
 
     # Lines are judged in line-id order, not the order sent, so the same bill always gets the
     # same findings (which of two same-day lines is "the third of the day" must not depend on

@@ -135,3 +135,59 @@ def test_an_add_on_whose_base_the_connotation_names_is_still_a_violation_alone(c
     assert finding.result.label == "violation"
     report = check(bill(line("31060501400", 1200, line_id="a"), line("31060500201", 300, line_id="b", name="电子支气管镜检查")))
     assert not of_rule(report, "ADDON_WITHOUT_BASE")
+
+
+def material(code, price, name, day="2021-09-03", line_id=None, category="material", **extra):
+    return line(code, price, day=day, line_id=line_id or f"m-{name}", name=name, category=category, **extra)
+
+
+def test_a_catheter_billed_beside_catheterisation_is_a_material_charged_twice(check):
+    report = check(bill(line("12160000100", 18, line_id="cath"), material("C0101", 12, "一次性导尿管", material_code="C0101")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.result.label == "suspect" and finding.line_ids == ("m-一次性导尿管", "cath")
+    assert finding.amount_at_risk == Decimal("12.00") and finding.national_rule == "GZ10000102012000"
+    assert finding.basis.text == "含石蜡油、注射器、尿管、引流袋等材料" and "尿管" in finding.message
+
+
+def test_the_balloon_catheter_its_exclusions_allow_is_billed_properly(check):
+    report = check(bill(line("12160000100", 18, line_id="cath"), material("C0102", 35, "双腔气囊导尿管")))
+    assert report.outcome == "pass" and report.findings == ()
+
+
+def test_a_bill_with_its_materials_properly_billed_stays_pass(check):
+    # ICU单元治疗 excludes 气管插管; a drug no 内涵 names; materials are never ITEM_NOT_COVERED.
+    report = check(bill(line("11110090100", 369, line_id="icu"), material("C0201", 80, "一次性气管插管"),
+                        material("X0001", 5, "0.9%氯化钠注射液", category="drug")))
+    assert report.outcome == "pass" and report.findings == ()
+
+
+def test_a_material_the_connotation_includes_on_another_day_passes(check):
+    report = check(bill(line("12160000100", 18, line_id="cath"), material("C0101", 12, "一次性导尿管", day="2021-09-04")))
+    assert not of_rule(report, "DUPLICATE_CHARGE")
+
+
+def test_oxygen_billed_as_a_drug_beside_high_flow_oxygen_therapy_is_suspect(check):
+    report = check(bill(line("31060400800", "13.5", line_id="o2"), material("Y0001", 3, "医用氧气", category="drug")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.basis.text == "含氧气、湿化用水"
+
+
+def test_a_material_line_is_not_judged_as_a_service_even_under_a_service_code(check):
+    report = check(bill(material("33150700500", 99999, "髋关节假体")))
+    assert report.findings == () and report.outcome == "pass"
+
+
+def test_a_material_line_does_not_stand_in_for_the_base_service(check):
+    report = check(bill(line("31060501400", 1200, line_id="probe"), material("C0301", 500, "一次性支气管镜活检钳")))
+    assert of_rule(report, "ADDON_WITHOUT_BASE")
+
+
+def test_3101_list_and_charge_types_say_which_lines_are_materials():
+    from validators.bill import BillLine
+
+    def category(**national):
+        return BillLine.model_validate({"line_id": "1", "code": "C1", "service_date": "2021-09-03", "quantity": "1",
+                                        "unit_price": "1", **national}).category
+    assert category(hilist_type="301") == "material" and category(hilist_type="101") == "drug"
+    assert category(chrg_type="08") == "material" and category(hilist_type="201") == "service"
+    assert category() is None and category(hilist_type="105") is None

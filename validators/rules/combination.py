@@ -21,7 +21,9 @@ def _names_match(line_name: str, wanted: str) -> bool:
 
 
 def _lines_on(ctx: BillContext, line: AnyLine) -> list[AnyLine]:
-    return [ln for ln in ctx.on_day(line.day) if ln is not line]
+    """The other service lines of the line's day (material and drug lines are no services: they
+    neither stand in for a base item nor duplicate a service)."""
+    return [ln for ln in ctx.on_day(line.day) if ln is not line and ln.service]
 
 
 def _exclusive(spec: RuleSpec, ctx: BillContext):
@@ -80,6 +82,7 @@ def _duplicates(spec: RuleSpec, ctx: BillContext):
     yield from _once_a_day(spec, ctx)
     yield from _same_line_twice(spec, ctx)
     yield from _contained(spec, ctx)
+    yield from _materials_included(spec, ctx)
 
 
 def _once_a_day(spec: RuleSpec, ctx: BillContext):
@@ -146,7 +149,8 @@ def _once_only(item: Item) -> FrequencyCap | None:
 def _contained(spec: RuleSpec, ctx: BillContext):
     for line in ctx.with_rule("includes"):
         for rule in line.item.rules_of("includes"):
-            candidates = _lines_on(ctx, line) if rule.same_day else [ln for ln in ctx.all_lines if ln is not line]
+            candidates = _lines_on(ctx, line) if rule.same_day else [ln for ln in ctx.all_lines
+                                                                      if ln is not line and ln.service]
             for other in candidates:
                 if other.in_history or other.code == line.code or not _included_by(rule, other):
                     continue
@@ -162,6 +166,41 @@ def _contained(spec: RuleSpec, ctx: BillContext):
                         f"{line.label()}的项目内涵已包含{other.label()}（{rule.basis}），"
                         f"同日另收{yuan(other.charged)}元属重复收费",
                         ctx.basis(line, rule.basis), charged=other.charged, at_risk=other.charged, risk_line=other)
+
+
+def _materials_included(spec: RuleSpec, ctx: BillContext):
+    """A material or drug line named like a material an item's 内涵 includes, the same day as
+    the item, and not in its 除外内容: the material is charged twice (医用耗材重复收费).  Suspect:
+    names are matched, and the record shows whether it was used for this item."""
+    if not ctx.materials:
+        return
+    reported: set[str] = set()
+    for line in ctx.with_rule("included_materials"):
+        for rule in line.item.rules_of("included_materials"):
+            for other in ctx.on_day(line.day):
+                if other.service or other.in_history or other.id in reported or not other.line.name:
+                    continue
+                word = _included_word(other.line.name, rule)
+                if word is None:
+                    continue
+                reported.add(other.id)
+                code = f"，耗材编码{other.line.material_code}" if other.line.material_code else ""
+                yield spec.finding(
+                    [other, *([line] if not line.in_history else [])],
+                    f"{other.line.name}（{other.code}{code}）与{line.label()}于{line.day}同时收费：项目内涵已含"
+                    f"“{word}”，且不在除外内容中，疑为重复收费{yuan(other.charged)}元",
+                    ctx.basis(line, rule.basis), charged=other.charged, at_risk=other.charged,
+                    result=Result.SUSPECT, risk_line=other)
+
+
+def _included_word(name: str, rule) -> str | None:
+    """The included material a line's name names, unless the name is one 除外内容 lets be billed."""
+    sent = normalise(name)
+    for term in rule.exclusions:
+        term = normalise(term)
+        if term in sent or sent in term:
+            return None
+    return next((w for w in rule.materials if normalise(w) in sent), None)
 
 
 def _addon_without_base(spec: RuleSpec, ctx: BillContext):
@@ -214,9 +253,12 @@ DUPLICATE_CHARGE = RuleSpec(
     doc=RuleDoc(catches="a line resent from history; a per-日 item twice a day; the same line twice (same code, date, "
                         "quantity and price, no `body_site`, `course_id` or `session_id` telling them apart: suspect, "
                         "a violation where the unit or a 备注 allows one a day at most); a service another item's "
-                        "内涵 already includes (ICU单元治疗 and 导尿 the same day)",
+                        "内涵 already includes (ICU单元治疗 and 导尿 the same day); a material or drug line named like "
+                        "a material the same-day item's 内涵 includes and its 除外内容 does not list (医用耗材重复收费: "
+                        "suspect, an 一次性导尿管 beside 导尿)",
                 clean="each service charged once, repeated services told apart by session, site or course; nothing "
-                      "its companion's 内涵 already contains"))
+                      "its companion's 内涵 already contains; materials billed only where 除外内容 allows them "
+                      "(气囊导尿管 beside 导尿)"))
 ADDON_WITHOUT_BASE = RuleSpec(
     "ADDON_WITHOUT_BASE", None, "加收项目或第二次起编码缺少主项目/首次收费", Result.VIOLATION, _addon_without_base,
     doc=RuleDoc(catches="a 加收 item without its base the same day (suspect where the base has no code and was "

@@ -9,7 +9,7 @@ from validators.spec import RuleDoc, RuleSpec, yuan
 
 def _not_covered(spec: RuleSpec, ctx: BillContext):
     for line in ctx.lines:
-        if not line.known_code:
+        if not line.known_code and line.service:
             yield spec.finding(
                 [line], f"项目编码 {line.code}{'（' + line.line.name + '）' if line.line.name else ''}"
                         f"不在已加载的价格表中，本条不作判断",
