@@ -191,3 +191,12 @@ def test_3101_list_and_charge_types_say_which_lines_are_materials():
     assert category(hilist_type="301") == "material" and category(hilist_type="101") == "drug"
     assert category(chrg_type="08") == "material" and category(hilist_type="201") == "service"
     assert category() is None and category(hilist_type="105") is None
+
+
+@pytest.mark.parametrize("code", ["32050000701", "32050001100", "32050001500"])
+def test_coronary_procedures_already_include_the_angiography(check, code):
+    report = check(bill(line(code, 3254, line_id="pci"), line("32050000100", 1200, line_id="cag", name="冠状动脉造影术")))
+    [finding] = of_rule(report, "DUPLICATE_CHARGE")
+    assert finding.line_ids == ("cag", "pci") and finding.amount_at_risk == Decimal("1200.00")
+    assert not of_rule(check(bill(line(code, 3254, line_id="pci"),
+                                  line("32050000100", 1200, line_id="cag", day="2021-09-02"))), "DUPLICATE_CHARGE")
