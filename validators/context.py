@@ -53,7 +53,9 @@ class Line(Generic[ItemT]):
         return self.line.name or ""
 
     def label(self) -> str:
-        return f"{self.display_name}（{self.code}）" if self.display_name else self.code
+        entry = self.entry
+        name = entry.item.name if entry is not None else self.line.name
+        return f"{name}（{self.code}）" if name else self.code
 
 
 Judged = Line[Item]
@@ -94,6 +96,10 @@ class BillContext:
             self._judged = cast(list[Judged], [ln for ln in self.lines if ln.item is not None])
         return self._judged
 
+    def judged_all(self) -> list[Judged]:
+        """History and bill lines whose code has an item in effect on the service date."""
+        return cast(list[Judged], [ln for ln in self.all_lines if ln.item is not None])
+
     def judged_with(self, kind: str) -> list[Judged]:
         """Judged bill lines whose item has a rule of `kind` (indexed once per bill, so each
         rule family visits only the lines it concerns)."""
@@ -118,9 +124,10 @@ class BillContext:
         return self._by_code.get(code, [])
 
     def basis(self, line: AnyLine, text: str) -> Basis:
-        if line.entry is None:
-            return Basis(document=None, seq=None, text=text)
-        return Basis(document=line.entry.document, seq=line.entry.item.source.seq, text=text)
+        entry = line.entry
+        if entry is None:
+            return Basis(None, None, text)
+        return Basis(entry.document, entry.item.source.seq, text)
 
     def course_of(self, line: AnyLine) -> str:
         return line.line.course_id or ""
@@ -138,23 +145,40 @@ def _natural_id(line: BillLine) -> tuple:
                  for part in _DIGITS.split(line_id) if part)
 
 
+def _naturally_sorted(lines: list[BillLine]) -> list[BillLine]:
+    if all(ln.line_id.isdigit() for ln in lines):  # the usual case: plain numbers, compared as numbers
+        return sorted(lines, key=lambda ln: int(ln.line_id))
+    return sorted(lines, key=_natural_id)
+
+
 def build_context(bill: Bill, catalog: Catalog) -> BillContext:
     birth = bill.patient.birth_date
     ages: dict[dt.date, int] = {}
 
+    by_code = catalog.entries_by_code()
+
     def resolve(line: BillLine, in_history: bool, order: int) -> AnyLine:
         day = line.service_date
-        service = line.category is None or line.category == "service"
-        entry = catalog.entry_on(line.code, day) if service else None
+        code = line.code
+        category = line.category
+        service = category is None or category == "service"
+        entry = None
+        if service:
+            for candidate in by_code.get(code, ()):  # Catalog.entry_on, inlined: this runs for every line
+                if candidate.effective_from <= day and (candidate.effective_to is None or day <= candidate.effective_to):
+                    entry = candidate
+                    break
         age = ages.get(day)
         if age is None:
             age = ages[day] = age_on(birth, day)
-        return Line(line, line.line_id, line.code, day, in_history, entry, entry.item if entry else None,
-                    entry is not None or (service and line.code in catalog), age, line.charged, order, service)
+        amount = line.amount
+        return Line(line, line.line_id, code, day, in_history, entry, entry.item if entry is not None else None,
+                    entry is not None or (service and code in by_code), age,
+                    amount if amount is not None else line.quantity * line.unit_price, order, service)
 
     # Lines are judged in line-id order, not the order sent, so the same bill always gets the
     # same findings (which of two same-day lines is "the third of the day" must not depend on
     # how the HIS happened to list them).
-    history = [resolve(ln, True, i) for i, ln in enumerate(sorted(bill.history, key=_natural_id))]
-    lines = [resolve(ln, False, len(history) + i) for i, ln in enumerate(sorted(bill.lines, key=_natural_id))]
+    history = [resolve(ln, True, i) for i, ln in enumerate(_naturally_sorted(bill.history))]
+    lines = [resolve(ln, False, len(history) + i) for i, ln in enumerate(_naturally_sorted(bill.lines))]
     return BillContext(bill=bill, catalog=catalog, grade=bill.hospital.grade, lines=lines, history=history)

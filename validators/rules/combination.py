@@ -88,9 +88,8 @@ def _duplicates(spec: RuleSpec, ctx: BillContext):
 def _once_a_day(spec: RuleSpec, ctx: BillContext):
     """An item priced per 日 can be charged once a day."""
     per_day: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-    for line in sorted(ctx.all_lines, key=lambda ln: (ln.day, ln.order)):
-        if line.entry is None or line.item.unit != "日":
-            continue
+    daily = [ln for ln in ctx.all_lines if ln.item is not None and ln.item.unit == "日"]
+    for line in sorted(daily, key=lambda ln: (ln.day, ln.order)):
         key = (line.code, line.day)
         before = per_day[key]
         per_day[key] = before + line.line.quantity
@@ -110,31 +109,40 @@ def _same_line_twice(spec: RuleSpec, ctx: BillContext):
     twice.  Suspect; a violation where the unit or a 备注 allows one a day at most.  Items
     priced per 日 are left to `_once_a_day`; items the notice allows several times a day (per
     小时, 每天不超过2次) repeat by design."""
-    first_of: dict[tuple, AnyLine] = {}
+    by_code_day: dict[tuple, list[AnyLine]] = {}
+    for line in ctx.judged_all():
+        by_code_day.setdefault((line.code, line.day), []).append(line)
+    groups: dict[tuple, list[AnyLine]] = {}
+    for lines in by_code_day.values():
+        if len(lines) > 1:  # rare: only then is the full comparison worth making
+            for line in lines:
+                bill_line = line.line
+                key = (line.code, line.day, bill_line.quantity, bill_line.unit_price, bill_line.body_site,
+                       bill_line.course_id, bill_line.session_id, bill_line.duration_hours)
+                groups.setdefault(key, []).append(line)
     history_ids = {(ln.id, ln.code) for ln in ctx.history}
-    for line in ctx.all_lines:
-        item = line.item
-        if item is None or item.unit == "日" or _repeats_by_design(item):
+    for same in groups.values():
+        if len(same) < 2:
             continue
-        bill_line = line.line
-        key = (line.code, line.day, bill_line.quantity, bill_line.unit_price, bill_line.body_site,
-               bill_line.course_id, bill_line.session_id, bill_line.duration_hours)
-        first = first_of.setdefault(key, line)
-        if first is line or line.in_history or (line.id, line.code) in history_ids:
+        first, item = same[0], same[0].item
+        if item.unit == "日" or _repeats_by_design(item):
             continue
         once = _once_only(item)
-        shown = [line, *([first] if not first.in_history else [])]
-        if once is not None:
-            yield spec.finding(
-                shown, f"{line.label()}于{line.day}有两条相同的明细（{first.id}、{line.id}），"
-                       f"{once.describe()}，同日不得再收{yuan(line.charged)}元",
-                ctx.basis(line, once.basis), charged=line.charged, at_risk=line.charged)
-        else:
-            yield spec.finding(
-                shown, f"{line.label()}于{line.day}有两条数量、单价相同的明细（{first.id}、{line.id}），未注明部位、"
-                       f"疗程或次序（body_site、course_id、session_id），疑为重复收费{yuan(line.charged)}元，请核对",
-                ctx.basis(line, "同一项目同日两条相同明细，无部位、疗程或次序区分"),
-                charged=line.charged, at_risk=line.charged, result=Result.SUSPECT)
+        for line in same[1:]:
+            if line.in_history or (line.id, line.code) in history_ids:
+                continue
+            shown = [line, *([first] if not first.in_history else [])]
+            if once is not None:
+                yield spec.finding(
+                    shown, f"{line.label()}于{line.day}有两条相同的明细（{first.id}、{line.id}），"
+                           f"{once.describe()}，同日不得再收{yuan(line.charged)}元",
+                    ctx.basis(line, once.basis), charged=line.charged, at_risk=line.charged)
+            else:
+                yield spec.finding(
+                    shown, f"{line.label()}于{line.day}有两条数量、单价相同的明细（{first.id}、{line.id}），未注明部位、"
+                           f"疗程或次序（body_site、course_id、session_id），疑为重复收费{yuan(line.charged)}元，请核对",
+                    ctx.basis(line, "同一项目同日两条相同明细，无部位、疗程或次序区分"),
+                    charged=line.charged, at_risk=line.charged, result=Result.SUSPECT)
 
 
 def _repeats_by_design(item: Item) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from validators.context import BillContext
 from validators.findings import Result
 from validators.spec import RuleDoc, RuleSpec, count, yuan
@@ -63,6 +61,7 @@ def _consent(spec: RuleSpec, ctx: BillContext):
 
 
 def _indication(spec: RuleSpec, ctx: BillContext):
+    memo = ctx.catalog.memo
     lines = {id(ln): ln for kind in ("documented_limit", "minimum_duration") for ln in ctx.judged_with(kind)}
     for line in sorted(lines.values(), key=lambda ln: ln.order):
         limits = line.item.rules_of("documented_limit")
@@ -76,13 +75,16 @@ def _indication(spec: RuleSpec, ctx: BillContext):
                     result=Result.VIOLATION)
         unproven = limits + (minimums if hours is None else ())
         if unproven:
-            needs, basis = _requirements(unproven)
+            key = ("INDICATION_REQUIRED", id(line.item), hours is None)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _requirements(unproven)
+            needs, basis = found
             yield spec.finding(
                 [line], f"{line.label()}限定条件需病历等资料证明：{needs}",
                 ctx.basis(line, basis), charged=line.charged, at_risk=line.charged)
 
 
-@lru_cache(maxsize=4096)
 def _requirements(rules: tuple) -> tuple[str, str]:
     """What the record must show, and the source sentences (the same for every line of an item)."""
     needs = "；".join(r.describe().removeprefix("须有病历等资料证明：") for r in rules)

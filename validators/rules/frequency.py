@@ -77,6 +77,8 @@ def _frequency(spec: RuleSpec, ctx: BillContext):
 def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[AnyLine], first_session) -> Iterable:
     limit = Decimal(cap.max_count)
     if cap.per in _GROUP_KEYS:
+        if len(lines) == 1 and lines[0].line.quantity <= limit:
+            return  # one line within the cap: the usual case, no group to count
         key_of = _GROUP_KEYS[cap.per]
         for line, over, total in _over_in_groups(lines, limit, lambda ln: key_of(ctx, ln)):
             hint = ""
@@ -165,9 +167,12 @@ def _check_money_cap(spec: RuleSpec, ctx: BillContext, cap: MoneyCap):
 
 
 def _consumable_caps(spec: RuleSpec, ctx: BillContext):
+    attached_lines = [ln for ln in ctx.lines if ln.line.main_line_id is not None]
+    if not attached_lines:
+        return
     by_id = {ln.id: ln for ln in ctx.lines}
     consumables: dict[str, list[AnyLine]] = defaultdict(list)
-    for line in ctx.lines:
+    for line in attached_lines:
         if line.line.main_line_id in by_id:
             consumables[line.line.main_line_id].append(line)
     for main_id, attached in consumables.items():

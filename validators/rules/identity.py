@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
 
 from price_tables.models import Item
 from validators.context import BillContext, Judged
@@ -26,13 +27,15 @@ def _mismatch(field: str, message: Callable[[Judged, str, str], str], basis: Cal
     """A check that the line's `field` (name, unit), when sent, is the item's or one it accepts:
     the shape both identity rules share.  `result` may lower the level for an item."""
 
+    sent_of, expected_of = attrgetter(field), attrgetter(field)
+
     def check(spec: RuleSpec, ctx: BillContext):
         for line in ctx.judged():
-            sent = getattr(line.line, field)
+            sent = sent_of(line.line)
             if not sent:
                 continue
             item = line.item
-            expected = getattr(item, field)
+            expected = expected_of(item)
             if sent == expected or normalise(sent) == normalise(expected):
                 continue
             others = accepted(item)

@@ -66,9 +66,29 @@ def _listed(price: Decimal | None) -> str:
     return "—" if price is None else yuan(price)
 
 
+def _grade_prices(item: Item, grade: Grade) -> tuple[Decimal | None, Decimal | None, int, bool]:
+    """(adult price, child price or None, child age limit, priced by duration) of an item for a
+    grade: the same for every line of the item, so worked out once per catalog snapshot."""
+    adult = item.price_for(grade)
+    child = child_price(adult) if adult is not None and item.child_markup.eligible else None
+    return adult, child, item.child_markup.max_age, bool(item.rules_of("duration_price"))
+
+
 def _price_above(spec: RuleSpec, ctx: BillContext):
+    memo, grade = ctx.catalog.memo, ctx.grade
     for line in ctx.judged():
-        expected = _standard(line.item, line.line.duration_hours, line.age, ctx.grade, None)
+        item = line.item
+        key = ("PRICE_ABOVE_STANDARD", id(item), grade)
+        prices = memo.get(key)
+        if prices is None:
+            prices = memo[key] = _grade_prices(item, grade)
+        adult, child, child_age, by_duration = prices
+        if by_duration and line.line.duration_hours is not None:
+            expected = _standard(item, line.line.duration_hours, line.age, grade, None)
+        elif child is not None and line.age <= child_age:
+            expected = child
+        else:
+            expected = adult
         charged = line.line.unit_price
         if expected is not None and charged > expected:
             how = explain_standard(line, ctx.grade)
@@ -93,14 +113,18 @@ def _amount_mismatch(spec: RuleSpec, ctx: BillContext):
 
 
 def _tier_mismatch(spec: RuleSpec, ctx: BillContext):
+    memo = ctx.catalog.memo
     for line in ctx.judged_with("duration_tier"):
         hours = line.line.duration_hours
         for tier in line.item.rules_of("duration_tier"):
             if hours is None:
-                yield spec.finding(
-                    [line], f"{line.label()}按名称为{tier.label}档（服务时长{tier.range_text()}），明细未注明服务时长"
-                            f"（duration_hours），须有记录证明时长",
-                    ctx.basis(line, tier.basis), charged=line.charged, at_risk=line.charged, result=Result.SUSPECT)
+                key = ("DURATION_TIER_MISMATCH", id(tier))
+                asks = memo.get(key)
+                if asks is None:
+                    asks = memo[key] = (f"按名称为{tier.label}档（服务时长{tier.range_text()}），明细未注明服务时长"
+                                        f"（duration_hours），须有记录证明时长")
+                yield spec.finding([line], line.label() + asks, ctx.basis(line, tier.basis), charged=line.charged,
+                                   at_risk=line.charged, result=Result.SUSPECT)
             elif not tier.contains(hours):
                 yield _wrong_tier(spec, ctx, line, tier, hours)
 
