@@ -32,12 +32,12 @@ def _not_in_effect(spec: RuleSpec, ctx: BillContext):
 
 def _outside_stay(spec: RuleSpec, ctx: BillContext):
     encounter = ctx.bill.encounter
-    if encounter.type != "inpatient" or not (encounter.admitted_on or encounter.discharged_on):
+    admitted, discharged = encounter.admitted_on, encounter.discharged_on
+    if encounter.type != "inpatient" or not (admitted or discharged):
         return
     for line in ctx.lines:
-        before = encounter.admitted_on and line.day < encounter.admitted_on
-        after = encounter.discharged_on and line.day > encounter.discharged_on
-        if before or after:
+        day = line.day
+        if (admitted is not None and day < admitted) or (discharged is not None and day > discharged):
             stay = f"{encounter.admitted_on or '?'}至{encounter.discharged_on or '?'}"
             yield spec.finding(
                 [line], f"{line.label()}计费日期 {line.day} 不在住院期间（{stay}）内，收费{yuan(line.charged)}元",
