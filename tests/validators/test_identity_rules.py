@@ -48,3 +48,13 @@ def test_another_name_on_a_name_placed_by_judgement_is_only_info(check):
     # 人体固定垫设计与制作加收: where the fragment 加收 belongs is marked 存疑.
     [finding] = of_rule(check(bill(line("24050000600", 400, name="人体固定垫设计与制作"))), "NAME_MISMATCH")
     assert finding.result.label == "info"
+
+
+@pytest.mark.parametrize(("code", "price", "name"), [("12160000100", 18, "导尿"), ("31070100100", 14, "常规心电图检查")])
+def test_11_items_named_as_the_national_catalogue_names_them_pass(check, code, price, name):
+    assert not of_rule(check(bill(line(code, price, name=name))), "NAME_MISMATCH")
+
+
+def test_the_old_boundary_name_is_no_longer_the_items_name(check):
+    [finding] = of_rule(check(bill(line("12160000100", 18, name="导尿常规"))), "NAME_MISMATCH")
+    assert finding.result.label == "suspect" and "“导尿”" in finding.message

@@ -74,7 +74,8 @@ NAME_MISMATCH = RuleSpec(
     "NAME_MISMATCH", None, "明细名称与编码对应的项目名称不符（可能串换）", Result.SUSPECT, _name_mismatch,
     doc=RuleDoc(catches="a name that differs from the code's item (suspect: possible 串换); info only where the "
                         "tables composed the name (a code a 备注 defines) or marked it 存疑",
-                clean="the item's name or an accepted alias, ignoring spaces and full-/half-width punctuation"))
+                clean="the item's name (11号 names as the national catalogue fixes their boundaries: 导尿, 常规心电图检查) "
+                      "or an accepted alias, ignoring spaces and full-/half-width punctuation"))
 UNIT_MISMATCH = RuleSpec(
     "UNIT_MISMATCH", None, "计价单位与价格表不符", Result.VIOLATION, _unit_mismatch,
     doc=RuleDoc(catches="a unit that differs from the 计价单位 (冠状动脉搭桥术 by 次 instead of 支)",
