@@ -108,11 +108,17 @@ class BillContext:
     def with_rule(self, kind: str) -> list[Judged]:
         """History and bill lines in effect whose item has a rule of `kind`, in order."""
         if self._by_kind is None:
-            self._by_kind = {}
+            index: dict[str, list[AnyLine]] = {}
             for line in self.all_lines:
-                if line.item is not None:
-                    for rule_kind in line.item.rule_kinds:
-                        self._by_kind.setdefault(rule_kind, []).append(cast(Judged, line))
+                item = line.item
+                if item is not None:
+                    for rule_kind in item.rule_kinds:
+                        bucket = index.get(rule_kind)
+                        if bucket is None:
+                            index[rule_kind] = [line]
+                        else:
+                            bucket.append(line)
+            self._by_kind = cast(dict[str, list[Judged]], index)
         return self._by_kind.get(kind, [])
 
     def with_code(self, code: str) -> list[AnyLine]:

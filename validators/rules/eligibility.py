@@ -61,7 +61,7 @@ def _consent(spec: RuleSpec, ctx: BillContext):
 
 
 def _indication(spec: RuleSpec, ctx: BillContext):
-    memo = ctx.catalog.memo
+    memo = ctx.catalog.memo.setdefault("INDICATION_REQUIRED", {})  # (id(item), no duration) → texts
     lines = {id(ln): ln for kind in ("documented_limit", "minimum_duration") for ln in ctx.judged_with(kind)}
     for line in sorted(lines.values(), key=lambda ln: ln.order):
         limits = line.item.rules_of("documented_limit")
@@ -75,7 +75,7 @@ def _indication(spec: RuleSpec, ctx: BillContext):
                     result=Result.VIOLATION)
         unproven = limits + (minimums if hours is None else ())
         if unproven:
-            key = ("INDICATION_REQUIRED", id(line.item), hours is None)
+            key = (id(line.item), hours is None)
             found = memo.get(key)
             if found is None:
                 found = memo[key] = _requirements(unproven)

@@ -75,13 +75,14 @@ def _grade_prices(item: Item, grade: Grade) -> tuple[Decimal | None, Decimal | N
 
 
 def _price_above(spec: RuleSpec, ctx: BillContext):
-    memo, grade = ctx.catalog.memo, ctx.grade
+    grade = ctx.grade
+    memo = ctx.catalog.memo.setdefault(("PRICE_ABOVE_STANDARD", grade), {})  # id(item) → its prices
+    texts = ctx.catalog.memo.setdefault("PRICE_ABOVE_STANDARD", {})  # id(item) → the prices as printed
     for line in ctx.judged():
         item = line.item
-        key = ("PRICE_ABOVE_STANDARD", id(item), grade)
-        prices = memo.get(key)
+        prices = memo.get(id(item))
         if prices is None:
-            prices = memo[key] = _grade_prices(item, grade)
+            prices = memo[id(item)] = _grade_prices(item, grade)
         adult, child, child_age, by_duration = prices
         if by_duration and line.line.duration_hours is not None:
             expected = _standard(item, line.line.duration_hours, line.age, grade, None)
@@ -96,7 +97,8 @@ def _price_above(spec: RuleSpec, ctx: BillContext):
             yield spec.finding(
                 [line], f"{line.label()}单价{yuan(charged)}元，超过标准{yuan(expected)}元（{how}），"
                         f"超出{yuan(charged - expected)}元×{count(line.line.quantity)}={yuan(over)}元",
-                ctx.basis(line, _price_basis_text(line)), expected=expected, charged=charged, at_risk=over)
+                ctx.basis(line, texts.get(id(item)) or texts.setdefault(id(item), _price_basis_text(line))),
+                expected=expected, charged=charged, at_risk=over)
 
 
 def _amount_mismatch(spec: RuleSpec, ctx: BillContext):
