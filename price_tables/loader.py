@@ -372,8 +372,9 @@ def _check_row(file_row: int, row: dict[str, str], meta: NoticeMeta, incomplete_
 
 
 def _read_item_rules(row: _CheckedRow, judgements: tuple[Judgement, ...], check: _RowChecker) -> list[Rule]:
-    """The rules the row's text states, plus the judgements recorded for its code.  A 备注
-    sentence no reader understands is a warning, never dropped silently."""
+    """The rules the row's text states (备注, 内涵, name, unit, the materials its 内涵 includes),
+    plus the judgements recorded for its code.  A 备注 sentence no reader understands is a
+    warning, never dropped silently."""
     rules, unread = read_rules(row.text)
     for sentence in unread:
         check.warning(row.file_row, "备注", sentence, "备注中这句话未能转换为结构化规则，请人工核对")
@@ -400,8 +401,9 @@ def _material_words(row: dict[str, str]) -> tuple[str, ...]:
 
 def _finish(items: list[Item], incomplete: list[IncompleteRow], first_row_of_code: dict[str, int],
             judgements: tuple[Judgement, ...], meta: NoticeMeta, check: _RowChecker) -> LoadResult:
-    """The pass across rows: judgements must name codes of the table, names in a rule that are
-    items of the same table get their code, and the codes a 备注 defines become items."""
+    """The pass across rows: judgements must name codes of the table and `name_basis` its names;
+    names in a rule that are items of the same table get their code; duration tiers of one
+    service are linked; the codes a 备注 defines become items."""
     for j in judgements:
         if j.code not in first_row_of_code:
             check.error(None, "judgements", j.code, "判定规则引用了表中不存在的编码")
