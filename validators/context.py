@@ -100,10 +100,18 @@ class BillContext:
         """History and bill lines whose code has an item in effect on the service date."""
         return cast(list[Judged], [ln for ln in self.all_lines if ln.item is not None])
 
+    def judged_with_any(self, *kinds: str) -> list[Judged]:
+        """Judged bill lines whose item has a rule of any of `kinds`, in order, each once."""
+        found = [lines for lines in map(self.judged_with, kinds) if lines]
+        if len(found) <= 1:
+            return found[0] if found else []
+        return sorted({id(ln): ln for lines in found for ln in lines}.values(), key=lambda ln: ln.order)
+
     def judged_with(self, kind: str) -> list[Judged]:
         """Judged bill lines whose item has a rule of `kind` (indexed once per bill, so each
-        rule family visits only the lines it concerns)."""
-        return [ln for ln in self.with_rule(kind) if not ln.in_history]
+        rule family visits only the lines it concerns).  Read-only: the list may be the index's."""
+        lines = self.with_rule(kind)
+        return [ln for ln in lines if not ln.in_history] if self.history else lines
 
     def with_rule(self, kind: str) -> list[Judged]:
         """History and bill lines in effect whose item has a rule of `kind`, in order."""

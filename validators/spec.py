@@ -19,7 +19,7 @@ def cents(amount: Decimal) -> Decimal:
 
 def yuan(amount: Decimal) -> str:
     """Money in a message: 4234.00."""
-    return f"{cents(amount):f}"
+    return f"{amount.quantize(CENT, ROUND_HALF_UP):f}"
 
 
 def count(quantity: Decimal) -> str:

@@ -212,8 +212,7 @@ def _included_word(name: str, rule) -> str | None:
 
 
 def _addon_without_base(spec: RuleSpec, ctx: BillContext):
-    lines = {id(ln): ln for kind in ("add_on", "subsequent_session") for ln in ctx.judged_with(kind)}
-    for line in sorted(lines.values(), key=lambda ln: ln.order):
+    for line in ctx.judged_with_any("add_on", "subsequent_session"):
         for rule in line.item.rules_of("add_on"):
             same_day = _lines_on(ctx, line)
             if any(o.code in rule.base_codes or any(_names_match(o.display_name, n) for n in rule.base_names)

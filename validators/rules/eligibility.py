@@ -62,8 +62,7 @@ def _consent(spec: RuleSpec, ctx: BillContext):
 
 def _indication(spec: RuleSpec, ctx: BillContext):
     memo = ctx.catalog.memo.setdefault("INDICATION_REQUIRED", {})  # (id(item), no duration) → texts
-    lines = {id(ln): ln for kind in ("documented_limit", "minimum_duration") for ln in ctx.judged_with(kind)}
-    for line in sorted(lines.values(), key=lambda ln: ln.order):
+    for line in ctx.judged_with_any("documented_limit", "minimum_duration"):
         limits = line.item.rules_of("documented_limit")
         minimums = line.item.rules_of("minimum_duration")
         hours = line.line.duration_hours
