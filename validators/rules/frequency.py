@@ -67,18 +67,21 @@ def _capped_codes(ctx: BillContext, kind: str) -> dict[str, Judged]:
 def _frequency(spec: RuleSpec, ctx: BillContext):
     for code, reference in _capped_codes(ctx, "frequency_cap").items():
         item = reference.item
-        caps = item.rules_of("frequency_cap")
-        lines = [ln for ln in _same_code(ctx, code) if ln.entry is not None]
+        same = ctx.with_code(code)
+        if len(same) == 1:  # the usual case: one line of the code, nothing to sort or count across
+            lines, quantity = same, same[0].line.quantity
+        else:
+            lines, quantity = [ln for ln in _same_code(ctx, code) if ln.entry is not None], None
         first_session = item.rules_of("subsequent_session")
-        for cap in caps:
+        for cap in item.rules_of("frequency_cap"):
+            if quantity is not None and cap.per in _GROUP_KEYS and quantity <= cap.max_count:
+                continue
             yield from _check_cap(spec, ctx, cap, lines, first_session)
 
 
 def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[AnyLine], first_session) -> Iterable:
     limit = Decimal(cap.max_count)
     if cap.per in _GROUP_KEYS:
-        if len(lines) == 1 and lines[0].line.quantity <= limit:
-            return  # one line within the cap: the usual case, no group to count
         key_of = _GROUP_KEYS[cap.per]
         for line, over, total in _over_in_groups(lines, limit, lambda ln: key_of(ctx, ln)):
             hint = ""
