@@ -91,7 +91,7 @@ def audit(
         settings = get_settings()
         engine = make_engine(settings.database_url, timeout=CLI_DB_TIMEOUT)
         prepare_database(engine, settings.load_bundled)
-        catalog = CatalogHolder(engine, refresh_seconds=0).get()
+        catalog = CatalogHolder(engine).get()
     output = output or bills.with_name(bills.stem + ".findings.csv")
     summary_path = summary_path or bills.with_name(bills.stem + ".summary.json")
     with output.open("w", encoding="utf-8-sig", newline="") as handle:
