@@ -32,9 +32,10 @@ async def validate_bill(request: Request) -> Response:
     # The catalog is read straight from app state rather than through CatalogDep: this is the
     # hot path, and FastAPI's dependency resolution costs about as much as judging a line.
     catalog = request.app.state.catalog.current()
+    reference = request.app.state.reference.current()
 
     def check() -> bytes:
-        return check_bill_json(parse_json(Bill, body), catalog)
+        return check_bill_json(parse_json(Bill, body), catalog, reference)
 
     if len(body) <= _INLINE_BYTES:
         content = check()
