@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
@@ -14,7 +15,7 @@ from price_tables.grades import Grade
 from price_tables.models import Item
 from validators.bill import Bill, BillLine
 from validators.findings import Basis
-from validators.reference import NO_REFERENCE, Mapping, ReferenceData
+from validators.reference import NO_REFERENCE, CodeMapping, ReferenceData
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -45,7 +46,7 @@ class Line(Generic[ItemT]):
     charged: Decimal
     order: int  # history first, then the bill, each in the order sent
     service: bool  # a service line (not a material or drug line, which no price table prices)
-    mapping: Mapping | None = None  # how a hospital's or national code was mapped to `code` (对码)
+    mapping: CodeMapping | None = None  # how a hospital's or national code was mapped to `code` (对码)
 
     @property
     def display_name(self) -> str:
@@ -170,8 +171,8 @@ def _naturally_sorted(lines: list[BillLine]) -> list[BillLine]:
     return sorted(lines, key=_natural_id)
 
 
-def _item_code(line: BillLine, by_code: dict, reference: ReferenceData, hospital: str | None,
-               day: dt.date) -> tuple[str, Mapping | None]:
+def _item_code(line: BillLine, by_code: Mapping[str, Sequence[CatalogEntry]], reference: ReferenceData, hospital: str | None,
+               day: dt.date) -> tuple[str, CodeMapping | None]:
     """The priced item a line stands for, in the order the national-interface issue sets: a
     code of the tables (`code`, then `hilist_code`, then `hosplist_code`); else the hospital's
     published code map, then the province's; else the code the line carries, unresolved."""
