@@ -18,13 +18,14 @@ from pricing_api.deps import SESSION_COOKIE, require
 from pricing_api.error_handlers import install_error_handlers
 from pricing_api.errors import ErrorBody
 from pricing_api.json_body import install_body_schemas
-from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, notices, pages, tables
+from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, nhsa, notices, pages, tables
 from pricing_api.routes.pages import install_page_handlers
 from pricing_api.security_headers import SecurityHeaders
 from pricing_api.settings import Settings, get_settings
 from pricing_api.startup import announce_first_key, prepare_database
 from pricing_api.storage.database import POOL_OVERFLOW, POOL_SIZE, make_engine
 from pricing_api.unit_of_work import Database
+from pricing_api.warning_log import WarningLog
 from pricing_api.worker_sync import WorkerSync
 
 DESCRIPTION = """\
@@ -68,8 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The catalog and the loaded modules live as long as the process: keep them out of
         # the garbage collector's scans, which otherwise slow every request that allocates.
         gc.freeze()
+        app.state.nhsa_dictionaries = settings.nhsa_dictionaries()
+        app.state.warning_log = WarningLog()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(sync.run, app.state.db, settings.catalog_refresh_seconds)
+            tasks.start_soon(app.state.warning_log.run, app.state.db)
             try:
                 yield
             finally:
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS, cookie_posts=True))],
                        responses=API_ERRORS)
     app.include_router(tables.router, responses=API_ERRORS)
+    app.include_router(nhsa.router, responses=API_ERRORS)
     app.include_router(hospitals.router, responses=API_ERRORS)
     app.include_router(code_maps.router, responses=API_ERRORS)
     app.include_router(admin.router, responses=API_ERRORS)
