@@ -17,7 +17,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from pricing_api.nhsa.dictionaries import Dictionaries
-from pricing_api.nhsa.request import Data, Envelope, Order, as_list, day, number, text
+from pricing_api.nhsa.request import NhsaData, NhsaEnvelope, NhsaOrder, as_list, day, number, text
 from pricing_api.validation_messages import field_name, reason_of
 from validators.bill import Bill
 from validators.reference import ReferenceData
@@ -39,7 +39,7 @@ class Case:
 
 @dataclass
 class _Order:
-    order: Order
+    order: NhsaOrder
     position: int
     current: bool
     codes: tuple[str | None, str | None]
@@ -49,7 +49,7 @@ class _Order:
     served_on: dt.date
 
 
-def cases_of(envelope: Envelope, data: Data, *, reference: ReferenceData, dictionaries: Dictionaries) -> list[Case]:
+def cases_of(envelope: NhsaEnvelope, data: NhsaData, *, reference: ReferenceData, dictionaries: Dictionaries) -> list[Case]:
     fallback_day = day(envelope.inf_time)
     cases = []
     for p_index, patient in enumerate(as_list(data.patient_dtos)):

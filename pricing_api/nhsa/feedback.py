@@ -17,29 +17,29 @@ CONTINUED, MODIFIED = "1", "2"
 MAX_REASON = 500
 
 
-class Warn(msgspec.Struct, kw_only=True):
+class NhsaWarn(msgspec.Struct, kw_only=True):
     warn_rslt_id: Scalar = None
     jr_id: Scalar = None
     dspo_way: Scalar = None
     dspo_way_rea: Scalar = None
 
 
-class FeedbackData(msgspec.Struct, kw_only=True):
+class NhsaFeedbackData(msgspec.Struct, kw_only=True):
     warn_type: Scalar = None
-    warns: list[Warn] | Warn | None = None
+    warns: list[NhsaWarn] | NhsaWarn | None = None
 
 
-class FeedbackInput(msgspec.Struct, kw_only=True):
-    data: FeedbackData | None = None
+class NhsaFeedbackInput(msgspec.Struct, kw_only=True):
+    data: NhsaFeedbackData | None = None
 
 
-class FeedbackEnvelope(msgspec.Struct, kw_only=True):
+class NhsaFeedbackEnvelope(msgspec.Struct, kw_only=True):
     infno: Scalar = None
     fixmedins_code: Scalar = None
-    input: FeedbackInput | None = None
-    data: FeedbackData | None = None
+    input: NhsaFeedbackInput | None = None
+    data: NhsaFeedbackData | None = None
     warn_type: Scalar = None
-    warns: list[Warn] | Warn | None = None
+    warns: list[NhsaWarn] | NhsaWarn | None = None
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,11 @@ class Handling:
 def decode_feedback(body: bytes) -> tuple[str, list[Handling]]:
     """(warn_type, each warning's handling); RequestError names the first problem."""
     try:
-        envelope = msgspec.json.decode(body, type=FeedbackEnvelope)
+        envelope = msgspec.json.decode(body, type=NhsaFeedbackEnvelope)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise RequestError(f"请求格式不符：{str(exc).split(' - at ')[0]}") from None
     data = (envelope.input.data if envelope.input and envelope.input.data else
-            envelope.data or FeedbackData(warn_type=envelope.warn_type, warns=envelope.warns))
+            envelope.data or NhsaFeedbackData(warn_type=envelope.warn_type, warns=envelope.warns))
     warns = as_list(data.warns)
     if not warns:
         raise RequestError("缺少 input.data.warns（处理数据集合）")

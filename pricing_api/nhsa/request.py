@@ -18,7 +18,7 @@ import msgspec
 Scalar = str | int | float | bool | None
 
 
-class Order(msgspec.Struct, kw_only=True):
+class NhsaOrder(msgspec.Struct, kw_only=True):
     """`fsi_order_dtos[]`: one order or fee line."""
 
     rx_id: Scalar = None
@@ -36,7 +36,7 @@ class Order(msgspec.Struct, kw_only=True):
     curr_drord_flag: Scalar = None
 
 
-class Encounter(msgspec.Struct, kw_only=True):
+class NhsaEncounter(msgspec.Struct, kw_only=True):
     """`fsi_encounter_dtos[]`: one encounter (就诊)."""
 
     mdtrt_id: Scalar = None
@@ -45,57 +45,57 @@ class Encounter(msgspec.Struct, kw_only=True):
     med_mdtrt_type: Scalar = None
     adm_date: Scalar = None
     dscg_date: Scalar = None
-    fsi_order_dtos: list[Order] | Order | None = None
+    fsi_order_dtos: list[NhsaOrder] | NhsaOrder | None = None
 
 
-class Patient(msgspec.Struct, kw_only=True):
+class NhsaPatient(msgspec.Struct, kw_only=True):
     """`patient_dtos[]`: patn_name and the other personal fields are not read at all."""
 
     patn_id: Scalar = None
     gend: Scalar = None
     brdy: Scalar = None
-    fsi_encounter_dtos: list[Encounter] | Encounter | None = None
+    fsi_encounter_dtos: list[NhsaEncounter] | NhsaEncounter | None = None
 
 
-class Data(msgspec.Struct, kw_only=True):
+class NhsaData(msgspec.Struct, kw_only=True):
     """`input.data`."""
 
     syscode: Scalar = None
     trig_scen: Scalar = None
     rule_ids: list[Scalar] | Scalar = None
     task_id: Scalar = None
-    patient_dtos: list[Patient] | Patient | None = None
+    patient_dtos: list[NhsaPatient] | NhsaPatient | None = None
 
 
-class Input(msgspec.Struct, kw_only=True):
-    data: Data | None = None
+class NhsaInput(msgspec.Struct, kw_only=True):
+    data: NhsaData | None = None
 
 
-class Envelope(msgspec.Struct, kw_only=True):
+class NhsaEnvelope(msgspec.Struct, kw_only=True):
     """The platform's envelope; `input` alone or `data` alone are accepted too."""
 
     infno: Scalar = None
     msgid: Scalar = None
     fixmedins_code: Scalar = None
     inf_time: Scalar = None
-    input: Input | None = None
-    data: Data | None = None
+    input: NhsaInput | None = None
+    data: NhsaData | None = None
     # `data` sent alone: its fields at the top level.
     syscode: Scalar = None
     trig_scen: Scalar = None
     rule_ids: list[Scalar] | Scalar = None
     task_id: Scalar = None
-    patient_dtos: list[Patient] | Patient | None = None
+    patient_dtos: list[NhsaPatient] | NhsaPatient | None = None
 
 
 class RequestError(ValueError):
     """The request cannot be read at all: answered as infcode -1 naming where and why."""
 
 
-def decode(body: bytes) -> tuple[Envelope, Data]:
+def decode(body: bytes) -> tuple[NhsaEnvelope, NhsaData]:
     """The envelope (empty when only `input` or `data` was sent) and its `data`."""
     try:
-        envelope = msgspec.json.decode(body, type=Envelope)
+        envelope = msgspec.json.decode(body, type=NhsaEnvelope)
     except msgspec.ValidationError as exc:
         raise RequestError(f"请求格式不符：{_where(str(exc))}") from None
     except msgspec.DecodeError as exc:
@@ -105,7 +105,7 @@ def decode(body: bytes) -> tuple[Envelope, Data]:
     elif envelope.data is not None:
         data = envelope.data
     elif envelope.patient_dtos is not None:
-        data = Data(syscode=envelope.syscode, trig_scen=envelope.trig_scen, rule_ids=envelope.rule_ids,
+        data = NhsaData(syscode=envelope.syscode, trig_scen=envelope.trig_scen, rule_ids=envelope.rule_ids,
                     task_id=envelope.task_id, patient_dtos=envelope.patient_dtos)
     else:
         raise RequestError("缺少 input.data.patient_dtos（参保人信息）")

@@ -17,12 +17,13 @@ from fastapi.responses import Response
 
 from pricing_api.deps import BillChecker, DatabaseDep, Reader
 from pricing_api.errors import ErrorBody, FieldProblem, InvalidRequest
+from pricing_api.json_body import struct_body
 from pricing_api.nhsa import answer as national
 from pricing_api.nhsa.adapter import Case, cases_of
 from pricing_api.nhsa.dictionaries import Dictionaries
-from pricing_api.nhsa.feedback import decode_feedback
-from pricing_api.nhsa.request import RequestError, as_list, decode, text
-from pricing_api.schemas.nhsa import FeedbackSummary
+from pricing_api.nhsa.feedback import NhsaFeedbackEnvelope, decode_feedback
+from pricing_api.nhsa.request import NhsaEnvelope, RequestError, as_list, decode, text
+from pricing_api.schemas.nhsa import FeedbackSummary, NationalAnswer
 from pricing_api.services.nhsa import feedback_summary, record_feedback
 from validators import validate
 
@@ -30,24 +31,16 @@ router = APIRouter(prefix="/v1/nhsa", tags=["national interface"])
 _JSON = "application/json"
 #: Bodies up to this size are judged on the event loop; larger ones in the CPU thread.
 _INLINE_BYTES = 64 * 1024
-_REQUEST_DOC = {
-    "requestBody": {"required": True, "content": {_JSON: {"schema": {
-        "type": "object", "additionalProperties": True,
-        "description": "The platform's 3101/3102 request: the envelope (infno, msgid, fixmedins_code, inf_time, …, "
-                       "input.data), or input alone, or data alone.  data.patient_dtos[].fsi_encounter_dtos[]."
-                       "fsi_order_dtos[] become bills and lines; unknown fields are ignored."}}}},
-    "responses": {"200": {"description": "The platform's answer: infcode (0 ok, -1 error), err_msg, "
-                                         "output.result[] with judge_result_detail_dtos[]",
-                          "content": {_JSON: {"schema": {"type": "object", "additionalProperties": True}}}}},
-}
-_FEEDBACK_DOC = {
-    "requestBody": {"required": True, "content": {_JSON: {"schema": {
-        "type": "object", "additionalProperties": True,
-        "description": "The platform's 3103 request: input.data.warn_type (1 事前, 2 事中) and input.data.warns[] of "
-                       "warn_rslt_id (the jr_id), dspo_way (1 继续执行, 2 返回修改), dspo_way_rea."}}}},
-    "responses": {"200": {"description": "infcode 0 with output.result.recorded, or -1 with err_msg",
-                          "content": {_JSON: {"schema": {"type": "object", "additionalProperties": True}}}}},
-}
+_REQUEST_DOC = struct_body(
+    NhsaEnvelope, "The platform's 3101/3102 request unchanged: the envelope (infno, msgid, fixmedins_code, inf_time, …, "
+                  "input.data), or `input` alone, or `data` alone.  data.patient_dtos[].fsi_encounter_dtos[] become bills "
+                  "and their fsi_order_dtos[] lines.  Numbers may be strings; unknown fields (dozens) are ignored.")
+_FEEDBACK_DOC = struct_body(
+    NhsaFeedbackEnvelope, "The platform's 3103 request: input.data.warn_type (1 事前, 2 事中) and input.data.warns[] of "
+                          "warn_rslt_id (a jr_id), dspo_way (1 继续执行 — then dspo_way_rea is required — 2 返回修改), "
+                          "dspo_way_rea.")
+_ANSWER: dict[int | str, dict[str, Any]] = {200: {"model": NationalAnswer, "description": "The platform's answer (HTTP 200 also for infcode -1)"},
+           401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
 
 
 def _dictionaries(request: Request) -> Dictionaries:
@@ -97,20 +90,20 @@ def _warning(item: dict[str, Any], rule: str, infno: str, hospital: str) -> dict
             "fixmedins_code": hospital[:30], "infno": infno, "amount": item["vola_amt"]}
 
 
-@router.post("/3101", openapi_extra=_REQUEST_DOC, responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
+@router.post("/3101", openapi_extra=_REQUEST_DOC, response_class=Response, responses=_ANSWER)
 async def analyse_3101(request: Request, _: BillChecker) -> Response:
     """3101 明细审核事前事中分析服务: every encounter of the request judged as `/v1/bills/validate`
     judges a bill, answered in the platform's shape (`jr_id` stable for the same request)."""
     return await _analyse(request, "3101")
 
 
-@router.post("/3102", openapi_extra=_REQUEST_DOC, responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
+@router.post("/3102", openapi_extra=_REQUEST_DOC, response_class=Response, responses=_ANSWER)
 async def analyse_3102(request: Request, _: BillChecker) -> Response:
     """3102 事中分析服务: the same request and answer as 3101."""
     return await _analyse(request, "3102")
 
 
-@router.post("/3103", openapi_extra=_FEEDBACK_DOC, responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
+@router.post("/3103", openapi_extra=_FEEDBACK_DOC, response_class=Response, responses=_ANSWER)
 async def feedback_3103(request: Request, principal: BillChecker, db: DatabaseDep) -> Response:
     """3103 事前事中反馈服务: how each warning (by its `jr_id`) was handled — continued as billed
     (dspo_way 1, with a reason) or modified (2).  Stored for the feedback summary."""
