@@ -39,8 +39,9 @@ _FEEDBACK_DOC = struct_body(
     NhsaFeedbackEnvelope, "The platform's 3103 request: input.data.warn_type (1 事前, 2 事中) and input.data.warns[] of "
                           "warn_rslt_id (a jr_id), dspo_way (1 继续执行 — then dspo_way_rea is required — 2 返回修改), "
                           "dspo_way_rea.")
-_ANSWER: dict[int | str, dict[str, Any]] = {200: {"model": NationalAnswer, "description": "The platform's answer (HTTP 200 also for infcode -1)"},
-           401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
+_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"model": NationalAnswer, "description": "The platform's answer (HTTP 200 also for infcode -1)"},
+    401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
 
 
 def _dictionaries(request: Request) -> Dictionaries:
