@@ -17,6 +17,7 @@ from pricing_api.catalog_holder import CatalogHolder, ReferenceHolder
 from pricing_api.deps import SESSION_COOKIE, require
 from pricing_api.error_handlers import install_error_handlers
 from pricing_api.errors import ErrorBody
+from pricing_api.hot_paths import handle_plainly
 from pricing_api.json_body import install_body_schemas
 from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, nhsa, notices, pages, tables
 from pricing_api.routes.pages import install_page_handlers
@@ -85,19 +86,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, session_cookie=SESSION_COOKIE)
+    # The hot paths first: routes are matched in order.  They check the caller themselves.
+    app.include_router(bills.router, responses=API_ERRORS)
+    app.include_router(nhsa.router, responses=API_ERRORS)
     app.include_router(health.router)
     app.include_router(items.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
     app.include_router(notices.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
-    app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS, cookie_posts=True))],
-                       responses=API_ERRORS)
     app.include_router(tables.router, responses=API_ERRORS)
-    app.include_router(nhsa.router, responses=API_ERRORS)
     app.include_router(hospitals.router, responses=API_ERRORS)
     app.include_router(code_maps.router, responses=API_ERRORS)
     app.include_router(admin.router, responses=API_ERRORS)
     app.include_router(pages.router)
     install_page_handlers(app)
     install_body_schemas(app)
+    handle_plainly(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app
 

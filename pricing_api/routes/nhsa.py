@@ -15,7 +15,8 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from pricing_api.deps import BillChecker, DatabaseDep, Reader
+from pricing_api.auth import Permission
+from pricing_api.deps import BEARER_SECURITY, BillChecker, DatabaseDep, Reader, authorized
 from pricing_api.errors import ErrorBody, FieldProblem, InvalidRequest
 from pricing_api.json_body import struct_body
 from pricing_api.nhsa import answer as national
@@ -50,6 +51,7 @@ def _dictionaries(request: Request) -> Dictionaries:
 
 async def _analyse(request: Request, infno: str) -> Response:
     received = dt.datetime.now()
+    await authorized(request, Permission.VALIDATE_BILLS)
     body = await request.body()
     catalog, reference = request.app.state.catalog.current(), request.app.state.reference.current()
     dictionaries = _dictionaries(request)
@@ -91,15 +93,15 @@ def _warning(item: dict[str, Any], rule: str, infno: str, hospital: str) -> dict
             "fixmedins_code": hospital[:30], "infno": infno, "amount": item["vola_amt"]}
 
 
-@router.post("/3101", openapi_extra=_REQUEST_DOC, response_class=Response, responses=_ANSWER)
-async def analyse_3101(request: Request, _: BillChecker) -> Response:
+@router.post("/3101", openapi_extra={**_REQUEST_DOC, **BEARER_SECURITY}, response_class=Response, responses=_ANSWER)
+async def analyse_3101(request: Request) -> Response:
     """3101 明细审核事前事中分析服务: every encounter of the request judged as `/v1/bills/validate`
     judges a bill, answered in the platform's shape (`jr_id` stable for the same request)."""
     return await _analyse(request, "3101")
 
 
-@router.post("/3102", openapi_extra=_REQUEST_DOC, response_class=Response, responses=_ANSWER)
-async def analyse_3102(request: Request, _: BillChecker) -> Response:
+@router.post("/3102", openapi_extra={**_REQUEST_DOC, **BEARER_SECURITY}, response_class=Response, responses=_ANSWER)
+async def analyse_3102(request: Request) -> Response:
     """3102 事中分析服务: the same request and answer as 3101."""
     return await _analyse(request, "3102")
 
