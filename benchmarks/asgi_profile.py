@@ -51,7 +51,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--profile", choices=("minimal", "validate", "3101"))
+    parser.add_argument("--profile", choices=("minimal", "validate", "minimal-3101", "3101"))
     parser.add_argument("--clean", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,7 +66,7 @@ async def main() -> None:
         headers = [(b"content-type", b"application/json"), (b"authorization", f"Bearer {key}".encode()),
                    (b"content-length", b"0")]
         runs = {"minimal": ("/bench/minimal", bill), "validate": ("/v1/bills/validate", bill),
-                "3101": ("/v1/nhsa/3101", national)}
+                "minimal-3101": ("/bench/minimal-3101", national), "3101": ("/v1/nhsa/3101", national)}
         async with app.router.lifespan_context(app):
             for name, (path, body) in runs.items():
                 hs = headers[:2] + [(b"content-length", str(len(body)).encode())]

@@ -101,6 +101,9 @@ class _Declined(Exception):
     """Not for the fast path: the contract's model decides."""
 
 
+Declined = _Declined
+
+
 def decode_bill(body: bytes) -> Bill:
     """The bill in `body`; a pydantic ValidationError (the API's 422) when it is not one."""
     try:
@@ -116,7 +119,12 @@ _LINE_AMOUNTS = attrgetter("unit_price", "amount", "purchase_price")
 
 
 def _fast(body: bytes) -> FastBill:
-    bill = _DECODER.decode(body)
+    return checked(_DECODER.decode(body))
+
+
+def checked(bill: FastBill, *, stripped: bool = False) -> FastBill:
+    """`bill` if it is one the contract's model would accept as it is; `_Declined` otherwise.
+    `stripped`: its text is known to have no surrounding whitespace (built, not decoded)."""
     if not bill.lines or len(bill.lines) > MAX_LINES or len(bill.history) > MAX_HISTORY_LINES:
         raise _Declined
     _unpadded(bill.bill_id, bill.hospital.fixmedins_code)
@@ -127,7 +135,7 @@ def _fast(body: bytes) -> FastBill:
     seen: set[str] = set()
     first = bill.lines[0].service_date
     for line in bill.lines:
-        _line(line)
+        _line(line, stripped)
         if line.line_id in seen:
             raise _Declined
         seen.add(line.line_id)
@@ -136,7 +144,7 @@ def _fast(body: bytes) -> FastBill:
         if line.main_line_id is not None and line.main_line_id not in seen and not _later_id(bill, line.main_line_id):
             raise _Declined
     for line in bill.history:
-        _line(line)
+        _line(line, stripped)
     if bill.patient.birth_date > first:
         raise _Declined
     return bill
@@ -161,10 +169,11 @@ def _plain(value: Decimal | None, below: Decimal = _TEN_DIGITS) -> None:
         raise _Declined
 
 
-def _line(line: FastLine) -> None:
-    for text in _LINE_TEXTS(line):  # inlined `_unpadded`: this runs for every line
-        if text and (text[0].isspace() or text[-1].isspace()):
-            raise _Declined
+def _line(line: FastLine, stripped: bool = False) -> None:
+    if not stripped:
+        for text in _LINE_TEXTS(line):  # inlined `_unpadded`: this runs for every line
+            if text and (text[0].isspace() or text[-1].isspace()):
+                raise _Declined
     if not (line.code or line.hilist_code or line.hosplist_code):
         raise _Declined
     quantity = line.quantity

@@ -42,6 +42,14 @@ _CHRG_TYPES = {**{f"{n:02d}": "service" for n in (1, 2, 3, 4, 5, 6, 7, 12, 13)},
                "08": "material", "09": "drug", "10": "drug", "11": "drug"}
 
 
+def category_of(hilist_type: str | None, chrg_type: str | None) -> str | None:
+    """A line's category from the 3101 目录类别 and 收费类别 (None: not said, a service)."""
+    category = _HILIST_TYPES.get(hilist_type.strip()) if hilist_type is not None else None
+    if category is None and chrg_type is not None:
+        category = _CHRG_TYPES.get(chrg_type.strip())
+    return category
+
+
 def _category_from_national(data):
     """`category` from the 3101 names (`hilist_type`, `chrg_type`, accepted as aliases) when the
     line does not give it."""
@@ -50,9 +58,7 @@ def _category_from_national(data):
     data = dict(data)
     hilist, charge = data.pop("hilist_type", None), data.pop("chrg_type", None)
     if data.get("category") is None:
-        category = _HILIST_TYPES.get(str(hilist).strip()) if hilist is not None else None
-        if category is None and charge is not None:
-            category = _CHRG_TYPES.get(str(charge).strip())
+        category = category_of(None if hilist is None else str(hilist), None if charge is None else str(charge))
         if category is not None:
             data["category"] = category
     return data

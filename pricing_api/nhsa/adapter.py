@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import cast
 
+import msgspec
 from pydantic import ValidationError
 
+from pricing_api.bill_decoder import Declined, FastBill, FastEncounter, FastHospital, FastLine, FastPatient, checked
 from pricing_api.nhsa.dictionaries import Dictionaries
-from pricing_api.nhsa.request import NhsaData, NhsaEnvelope, NhsaOrder, as_list, day, number, text
+from pricing_api.nhsa.request import NhsaData, NhsaEnvelope, as_list, day, number, text
 from pricing_api.validation_messages import field_name, reason_of
-from validators.bill import Bill
+from validators.bill import Bill, category_of
 from validators.reference import ReferenceData
 
 _SEX = {"1": "M", "2": "F"}
@@ -39,26 +42,34 @@ class Case:
 
 @dataclass
 class _Order:
-    order: NhsaOrder
+    """An order read once: what a line needs, in the engine's types."""
+
     position: int
+    rx_id: str
+    rxno: str | None
     current: bool
     codes: tuple[str | None, str | None]
+    name: str | None
+    category: str | None
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal | None
     served_on: dt.date
 
 
-def cases_of(envelope: NhsaEnvelope, data: NhsaData, *, reference: ReferenceData, dictionaries: Dictionaries) -> list[Case]:
+def cases_of(envelope: NhsaEnvelope, data: NhsaData, *, reference: ReferenceData,
+             dictionaries: Dictionaries) -> list[Case]:
     fallback_day = day(envelope.inf_time)
+    envelope_code = text(envelope.fixmedins_code)
     cases = []
     for p_index, patient in enumerate(as_list(data.patient_dtos)):
         patn_id = text(patient.patn_id) or f"patient-{p_index + 1}"
+        birth = day(patient.brdy)
+        sex = _SEX.get(text(patient.gend) or "")
         for e_index, encounter in enumerate(as_list(patient.fsi_encounter_dtos)):
             mdtrt_id = text(encounter.mdtrt_id) or f"{patn_id}-{e_index + 1}"
             case = Case(patn_id=patn_id, mdtrt_id=mdtrt_id)
             cases.append(case)
-            birth = day(patient.brdy)
             if birth is None:
                 case.problem = "参保人出生日期（brdy）缺失或无效，本次就诊未审核"
                 continue
@@ -68,24 +79,34 @@ def cases_of(envelope: NhsaEnvelope, data: NhsaData, *, reference: ReferenceData
             if not current:
                 continue
             inpatient = (text(encounter.med_mdtrt_type) or "") in dictionaries.inpatient_types
-            hospital_code = _hospital_code(text(envelope.fixmedins_code), text(encounter.medins_id), reference)
-            body = {
-                "bill_id": mdtrt_id,
-                "hospital": {k: v for k, v in (("fixmedins_code", hospital_code),
-                                                ("grade", dictionaries.grade_of(text(encounter.medins_lv)))) if v},
-                "patient": {"birth_date": birth, "sex": _SEX.get(text(patient.gend) or "")},
-                "encounter": {"type": "inpatient" if inpatient else "outpatient",
-                              "admitted_on": admitted if inpatient else None,
-                              "discharged_on": day(encounter.dscg_date) if inpatient else None},
-                "lines": _unique_ids([_line(o) for o in current], case.rx_ids),
-                "history": _unique_ids([_line(o) for o in orders if not o.current], {}),
-            }
-            try:
-                case.bill = Bill.model_validate(body)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                case.problem = f"本次就诊无法审核：{field_name(first['loc'])} {reason_of(first)}"
+            bill = FastBill(
+                bill_id=mdtrt_id,
+                hospital=FastHospital(grade=dictionaries.grade_of(text(encounter.medins_lv)),
+                                      fixmedins_code=_hospital_code(envelope_code, text(encounter.medins_id), reference)),
+                patient=FastPatient(birth_date=birth, sex=sex),
+                encounter=FastEncounter(type="inpatient" if inpatient else "outpatient",
+                                        admitted_on=admitted if inpatient else None,
+                                        discharged_on=day(encounter.dscg_date) if inpatient else None),
+                lines=_unique_ids([_line(o) for o in current], case.rx_ids),
+                history=_unique_ids([_line(o) for o in orders if not o.current], {}))
+            case.bill = _as_bill(bill, case)
     return cases
+
+
+def _as_bill(bill: FastBill, case: Case) -> Bill | None:
+    """The encounter as a bill the contract accepts; why not, in `case.problem`."""
+    try:
+        # The struct has every attribute of the contract's model the engine reads; its text was
+        # stripped as it was read (`request.text`).
+        return cast(Bill, checked(bill, stripped=True))
+    except (Declined, ArithmeticError):
+        pass
+    try:  # the contract's model says precisely what is wrong (a rare path)
+        return Bill.model_validate(msgspec.to_builtins(bill))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        case.problem = f"本次就诊无法审核：{field_name(first['loc'])} {reason_of(first)}"
+        return None
 
 
 def _hospital_code(envelope_code: str | None, medins_id: str | None, reference: ReferenceData) -> str | None:
@@ -106,15 +127,16 @@ def _orders_of(raw: object, default_day: dt.date | None, case: Case) -> list[_Or
             price = amount / quantity
         served_on = day(order.drord_begn_date) or default_day
         codes = (text(order.hilist_code), text(order.hosplist_code))
-        missing = [label for label, absent in (("cnt", quantity is None), ("pric", price is None),
-                                               ("drord_begn_date", served_on is None),
-                                               ("hilist_code/hosplist_code", not any(codes))) if absent]
-        if missing:
+        if quantity is None or price is None or served_on is None or codes == (None, None):
+            missing = [label for label, absent in (("cnt", quantity is None), ("pric", price is None),
+                                                   ("drord_begn_date", served_on is None),
+                                                   ("hilist_code/hosplist_code", codes == (None, None))) if absent]
             case.notes.append(f"医嘱 {rx_id} 缺少 {'、'.join(missing)}，未审核")
             continue
-        assert quantity is not None and price is not None and served_on is not None
-        orders.append(_Order(order, position, text(order.curr_drord_flag) != "0", codes, quantity, abs(price),
-                             amount, served_on))
+        name = text(order.hilist_name) or text(order.hosplist_name)
+        orders.append(_Order(position, rx_id, text(order.rxno), text(order.curr_drord_flag) != "0", codes,
+                             name[:200] if name else None, category_of(text(order.hilist_type), text(order.chrg_type)),
+                             quantity, abs(price), amount, served_on))
     return orders
 
 
@@ -123,7 +145,7 @@ def _netted(orders: list[_Order], case: Case) -> list[_Order]:
     same day): what is left is charged once, on the first line that charged it."""
     groups: dict[tuple, list[_Order]] = defaultdict(list)
     for order in orders:
-        groups[(order.codes, text(order.order.rxno) or order.served_on)].append(order)
+        groups[(order.codes, order.rxno or order.served_on)].append(order)
     result = []
     for group in groups.values():
         if len(group) == 1 and group[0].quantity > 0:
@@ -135,35 +157,29 @@ def _netted(orders: list[_Order], case: Case) -> list[_Order]:
             continue  # fully refunded: nothing left to judge
         first = charged[0]
         amounts = [o.amount if o.amount is not None else o.quantity * o.unit_price for o in group]
-        result.append(_Order(first.order, first.position, first.current, first.codes, net, first.unit_price,
-                             sum(amounts, Decimal(0)), first.served_on))
+        result.append(replace(first, quantity=net, amount=sum(amounts, Decimal(0))))
         if len(group) > len(charged):
-            case.notes.append(f"医嘱 {text(first.order.rx_id)} 与退费明细冲抵后数量为 {net.normalize():f}")
+            case.notes.append(f"医嘱 {first.rx_id} 与退费明细冲抵后数量为 {net.normalize():f}")
     return sorted(result, key=lambda o: o.position)
 
 
-def _line(order: _Order) -> dict:
-    raw = order.order
+def _line(order: _Order) -> FastLine:
     hilist_code, hosplist_code = order.codes
-    name = text(raw.hilist_name) or text(raw.hosplist_name)
-    return {
-        "line_id": (text(raw.rx_id) or f"order-{order.position + 1}")[:64],
-        "hilist_code": hilist_code, "hosplist_code": hosplist_code,
-        "name": name[:200] if name else None,
-        "hilist_type": text(raw.hilist_type), "chrg_type": text(raw.chrg_type),
-        "service_date": order.served_on, "quantity": order.quantity, "unit_price": order.unit_price,
-        "amount": order.amount if order.amount is None or order.amount >= 0 else None,
-    }
+    amount = order.amount
+    return FastLine(line_id=order.rx_id[:64], service_date=order.served_on, quantity=order.quantity,
+                    unit_price=order.unit_price, hilist_code=hilist_code, hosplist_code=hosplist_code, name=order.name,
+                    amount=amount if amount is None or amount >= 0 else None,
+                    category=order.category)  # type: ignore[arg-type]
 
 
-def _unique_ids(lines: list[dict], rx_ids: dict[str, str]) -> list[dict]:
+def _unique_ids(lines: list[FastLine], rx_ids: dict[str, str]) -> list[FastLine]:
     """A repeated rx_id gets a suffix (#2, #3…), so every line stays its own; `rx_ids` records
     the rx_id each line id stands for."""
     seen: dict[str, int] = {}
     for line in lines:
-        rx_id = line["line_id"]
+        rx_id = line.line_id
         seen[rx_id] = seen.get(rx_id, 0) + 1
         if seen[rx_id] > 1:
-            line["line_id"] = f"{rx_id}#{seen[rx_id]}"
-        rx_ids[line["line_id"]] = rx_id
+            line.line_id = f"{rx_id}#{seen[rx_id]}"
+        rx_ids[line.line_id] = rx_id
     return lines

@@ -31,13 +31,14 @@ _serial = itertools.count(1)
 
 def _timestamp(moment: dt.datetime) -> str:
     """The platform's 17-character time: yyyyMMddHHmmssSSS."""
-    return moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
+    return (f"{moment.year:04d}{moment.month:02d}{moment.day:02d}{moment.hour:02d}{moment.minute:02d}"
+            f"{moment.second:02d}{moment.microsecond // 1000:03d}")
 
 
 def _envelope(received: dt.datetime, output: Any, *, infcode: int = 0, err_msg: str = "") -> bytes:
     now = dt.datetime.now()
     return _ENCODE({
-        "infcode": infcode, "inf_refmsgid": f"000000{now:%Y%m%d%H%M%S}{os.getpid() % 10000:04d}{next(_serial) % 10**6:06d}",
+        "infcode": infcode, "inf_refmsgid": f"000000{_timestamp(now)[:14]}{os.getpid() % 10000:04d}{next(_serial) % 10**6:06d}",
         "refmsg_time": _timestamp(received), "respond_time": _timestamp(now), "err_msg": err_msg,
         "warn_msg": None, "cainfo": None, "signtype": None, "output": output,
     })
@@ -79,11 +80,11 @@ def _finding_item(case: Case, finding: Finding, rule_id: str, hospital: str, tas
     jr_id = jr_id_of(case, finding.rule, finding.line_ids, finding.message, hospital)
     at_risk = finding.amount_at_risk.quantize(_CENT)
     details = [{
-        "jrd_id": hashlib.sha256(f"{jr_id}\x1f{line_id}".encode()).hexdigest()[:32],
+        "jrd_id": f"{jr_id}-{position}",  # stable with its warning's id
         "patn_id": case.patn_id, "mdtrt_id": case.mdtrt_id, "rx_id": case.rx_ids.get(line_id, line_id),
         "vola_item_type": "1" if line_id == finding.risk_line_id else "2",
         "vola_amt": at_risk if line_id == finding.risk_line_id else _ZERO,
-    } for line_id in finding.line_ids]
+    } for position, line_id in enumerate(finding.line_ids, start=1)]
     basis = finding.basis
     evidence = "".join(part for part in (basis.document or "", f"第{basis.seq}行" if basis.seq else "") if part)
     return _item(case, jr_id, rule_id, RULES_BY_ID[finding.rule].summary, finding.message, at_risk,

@@ -131,6 +131,8 @@ def as_list(value: object) -> list:
 
 def text(value: Scalar) -> str | None:
     """A code or id as text (JSON numbers accepted), None when empty."""
+    if type(value) is str:  # the usual case first: this runs for every field of every order
+        return value.strip() or None
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -144,7 +146,7 @@ def number(value: Scalar) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        result = Decimal(str(value).strip())
+        result = Decimal(value.strip() if type(value) is str else str(value))
     except InvalidOperation:
         return None
     return result if result.is_finite() else None
