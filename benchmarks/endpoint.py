@@ -52,7 +52,8 @@ def national_body(bill_json: str) -> str:
                                                    "fsi_order_dtos": orders}]}]}}}, ensure_ascii=False)
 
 
-def run_wrk(url: str, body_file: Path, seconds: int, connections: int, key: str) -> dict:
+def run_wrk(url: str, body_file: Path, seconds: int, connections: int, key: str, cores: str | None = "1") -> dict:
+    """wrk against `url` with the body in `body_file`; pinned to `cores` (None: anywhere)."""
     script = body_file.with_suffix(".lua")
     script.write_text(
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
@@ -64,7 +65,8 @@ def run_wrk(url: str, body_file: Path, seconds: int, connections: int, key: str)
         '    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,\n'
         '    summary.errors.status))\n'
         'end\n')
-    out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+    pin = ["taskset", "-c", cores] if cores else []
+    out = subprocess.run([*pin, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import anyio
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from pricing_api.access_log import AccessLog
 from pricing_api.auth import KeyCache, Permission
 from pricing_api.body_limit import BodyLimit
 from pricing_api.catalog_holder import CatalogHolder, ReferenceHolder
@@ -19,7 +21,8 @@ from pricing_api.error_handlers import install_error_handlers
 from pricing_api.errors import ErrorBody
 from pricing_api.hot_paths import handle_plainly
 from pricing_api.json_body import install_body_schemas
-from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, nhsa, notices, pages, tables
+from pricing_api.metrics import worker_exited
+from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, metrics, nhsa, notices, pages, tables
 from pricing_api.routes.pages import install_page_handlers
 from pricing_api.security_headers import SecurityHeaders
 from pricing_api.settings import Settings, get_settings
@@ -80,12 +83,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             finally:
                 tasks.cancel_scope.cancel()
                 engine.dispose()
+                worker_exited(os.getpid())  # its live gauges (pool in use) stop counting
 
     app = FastAPI(title="Quzhou medical service pricing API", version="1.0.0", description=DESCRIPTION,
                   lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, session_cookie=SESSION_COOKIE)
+    app.add_middleware(AccessLog)  # outermost: it times and logs everything, errors included
     # The hot paths first: routes are matched in order.  They check the caller themselves.
     app.include_router(bills.router, responses=API_ERRORS)
     app.include_router(nhsa.router, responses=API_ERRORS)
@@ -96,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hospitals.router, responses=API_ERRORS)
     app.include_router(code_maps.router, responses=API_ERRORS)
     app.include_router(admin.router, responses=API_ERRORS)
+    app.include_router(metrics.router, responses=API_ERRORS)
     app.include_router(pages.router)
     install_page_handlers(app)
     install_body_schemas(app)

@@ -20,15 +20,28 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: PRICING_PORT or 8000")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default PRICING_WORKERS or 1)")] = None,
 ) -> None:
-    """Start the service.  An empty database is migrated and filled with the bundled notices."""
+    """Start the service.  An empty database is migrated and filled with the bundled notices.
+
+    Several workers share one port; their metrics are added up through a fresh
+    PROMETHEUS_MULTIPROC_DIR made here (unless one is given), and every log line is JSON.
+    """
+    import os
+    import tempfile
+
     import uvicorn
 
+    from pricing_api.logging_setup import log_config
     from pricing_api.settings import get_settings
 
     settings = get_settings()
+    worker_count = workers or settings.workers
+    if worker_count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Set before the workers start, so each one writes its samples where /metrics reads them.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="pricing-metrics-")
     uvicorn.run("pricing_api.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers or settings.workers,
-                log_level=settings.log_level)
+                port=port or settings.port, workers=worker_count, http="httptools", loop="uvloop",
+                access_log=False, log_config=log_config(settings.log_level), log_level=settings.log_level,
+                server_header=False)
 
 
 @app.command()
@@ -122,7 +135,7 @@ def _unit_of_work():
 
 @keys.command("create")
 def keys_create(
-    role: Annotated[str, typer.Option(help="his | auditor | pricing | admin")],
+    role: Annotated[str, typer.Option(help="his | auditor | pricing | admin | metrics")],
     name: Annotated[str, typer.Option(help="Who or what the key is for")] = "",
 ) -> None:
     """Create a key; the secret is the last word printed, and is shown only this once."""

@@ -85,7 +85,8 @@ async def authorized(request: Request, permission: Permission, *, cookie_posts: 
     such as checking a bill).  A known key is a dictionary hit, with no I/O."""
     secret = bearer_secret(request.headers.get("authorization"))
     if secret is not None:
-        principal = await principal_for_key(request, secret)
+        known = request.app.state.keys.get(hash_key(secret))
+        principal = known if isinstance(known, Principal) else await principal_for_key(request, secret)
     else:
         signed = await page_session(request)
         if signed is None:
@@ -93,6 +94,7 @@ async def authorized(request: Request, permission: Permission, *, cookie_posts: 
         principal = signed[0]
         if request.method not in SAFE_METHODS and not cookie_posts:
             raise Forbidden("网页登录状态只能查询；修改数据请使用请求头 Authorization: Bearer <API key>")
+    request.state.key_id = principal.key_id  # for the access log: the key's id, never the key
     authorize(principal, permission)
     return principal
 

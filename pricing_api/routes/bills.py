@@ -13,8 +13,9 @@ from pricing_api.bill_decoder import decode_bill
 from pricing_api.deps import BEARER_SECURITY, authorized
 from pricing_api.errors import ErrorBody
 from pricing_api.json_body import json_body
+from pricing_api.metrics import record_report
 from pricing_api.schemas.bills import BillResult
-from pricing_api.services.bills import check_bill_json
+from pricing_api.services.bills import check_bill
 from validators.bill import Bill
 
 router = APIRouter(prefix="/v1/bills", tags=["bills"])
@@ -45,7 +46,11 @@ async def validate_bill(request: Request) -> Response:
             bill = decode_bill(body)
         except ValidationError as exc:
             raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
-        return check_bill_json(bill, catalog, reference)
+        report, content = check_bill(bill, catalog, reference)
+        record_report("validate", len(bill.lines), report.findings)
+        request.state.bill_id, request.state.lines, request.state.findings = (
+            bill.bill_id, len(bill.lines), len(report.findings))
+        return content
 
     if len(body) <= _INLINE_BYTES:
         content = check()

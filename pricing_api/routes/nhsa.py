@@ -19,6 +19,7 @@ from pricing_api.auth import Permission
 from pricing_api.deps import BEARER_SECURITY, BillChecker, DatabaseDep, Reader, authorized
 from pricing_api.errors import ErrorBody, FieldProblem, InvalidRequest
 from pricing_api.json_body import struct_body
+from pricing_api.metrics import record_report
 from pricing_api.nhsa import answer as national
 from pricing_api.nhsa.adapter import Case, cases_of
 from pricing_api.nhsa.dictionaries import Dictionaries
@@ -64,12 +65,18 @@ async def _analyse(request: Request, infno: str) -> Response:
         hospital = text(envelope.fixmedins_code) or ""
         wanted = {rule for rule in (text(r) for r in as_list(data.rule_ids)) if rule} if data.rule_ids else set()
         results: list[tuple[dict[str, Any], str]] = []
+        bills = lines = 0
         for case in cases_of(envelope, data, reference=reference, dictionaries=dictionaries):
             if case.bill is None and case.problem is None:
                 continue  # nothing current to judge
             report = validate(case.bill, catalog, reference) if case.bill is not None else None
+            if case.bill is not None and report is not None:
+                record_report(infno, len(case.bill.lines), report.findings)
+                bills, lines = bills + 1, lines + len(case.bill.lines)
             results.extend(national.results_of(case, report, hospital=hospital or _medins(case),
                                                task_id=text(data.task_id), dictionaries=dictionaries, wanted=wanted))
+        request.state.bill_id = text(envelope.msgid) or (text(data.task_id) or "")
+        request.state.lines, request.state.findings = lines, len(results)
         return (national.answer(received, [item for item, _ in results]),
                 [_warning(item, rule, infno, hospital) for item, rule in results])
 
