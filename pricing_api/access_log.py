@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from pricing_api.metrics import LATENCY, REQUESTS
+from pricing_api.metrics import LATENCY, REQUESTS, child
 
 log = logging.getLogger("pricing_api.access")
 _ENCODE = msgspec.json.Encoder().encode
@@ -52,8 +52,8 @@ class AccessLog:
             elapsed = time.perf_counter() - started
             route = _template(scope)
             method = scope["method"]
-            REQUESTS.labels(route, method, str(status)).inc()
-            LATENCY.labels(route, method).observe(elapsed)
+            child(REQUESTS, route, method, str(status)).inc()
+            child(LATENCY, route, method).observe(elapsed)
             if log.isEnabledFor(logging.INFO):
                 line = {"event": "request", "request_id": request_id, "method": method, "route": route,
                         "status": status, "duration_ms": round(elapsed * 1000, 3), "worker": self.pid}
