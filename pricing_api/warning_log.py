@@ -2,7 +2,10 @@
 
 A 3101 answer must not wait for a database write, so its warnings are queued in memory and
 a background task stores them every `interval` seconds (and at shutdown); the same warning
-twice is stored once.  If the database is away, the queue waits (up to `MAX_PENDING` rows).
+twice is stored once — and a warning queued in the last `RECENT` is not queued again, since HIS
+systems re-send the same bill (事前, then 事中) and each sending would otherwise cost a row to
+write and find already stored.  If the database is away, the queue waits (up to `MAX_PENDING`
+rows).
 """
 
 from __future__ import annotations
@@ -18,19 +21,28 @@ from pricing_api.unit_of_work import Database
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 200_000
+RECENT = 200_000
 
 
 class WarningLog:
     def __init__(self) -> None:
         self._pending: list[dict[str, Any]] = []
+        self._recent: dict[str, None] = {}  # jr_ids queued lately, oldest first
         self._lock = threading.Lock()
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         with self._lock:
-            if len(self._pending) + len(rows) <= MAX_PENDING:
-                self._pending.extend(rows)
-            else:
-                log.warning("warning log full: %d warnings not recorded", len(rows))
+            fresh = [row for row in rows if row["jr_id"] not in self._recent]
+            if not fresh:
+                return
+            if len(self._pending) + len(fresh) > MAX_PENDING:
+                log.warning("warning log full: %d warnings not recorded", len(fresh))
+                return
+            self._pending.extend(fresh)
+            for row in fresh:
+                self._recent[row["jr_id"]] = None
+            while len(self._recent) > RECENT:
+                del self._recent[next(iter(self._recent))]
 
     def _take(self) -> list[dict[str, Any]]:
         with self._lock:
