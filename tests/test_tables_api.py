@@ -51,6 +51,18 @@ def test_upload_gb18030_csv_makes_a_draft_with_its_diff_and_changes_no_price(cli
     assert price(client, "33150799900", "2024-02-01") == 404
 
 
+def test_the_diff_gives_a_new_items_prices_and_each_changes_amount_and_percent(client):
+    draft = upload(client, csv_bytes(HIP, NEW_ITEM))
+    diff = client.get(f"/v1/tables/{draft['id']}/diff").json()
+    by_code = {i["code"]: i for i in diff["items"]}
+    hip, new = by_code["33150700500"], by_code["33150799900"]
+    assert [(p["amount"], p["percent"]) for p in hip["prices"]] == [
+        ("208.00", "4.5"), ("166.00", "3.9"), ("124.00", "3.2")]   # 208/4592, 166/4234, 124/3876
+    assert new["status"] == "added" and new["prices"] == []
+    assert new["new_prices"] == {"grade_3a": "3000.00", "grade_3b": "2800.00", "grade_2_or_below": "2600.00"}
+    assert hip["new_prices"]["grade_3a"] == "4800.00" and hip["self_priced"] is False
+
+
 def test_publish_applies_from_its_date_and_keeps_the_history(client):
     draft = upload(client, csv_bytes(HIP, NEW_ITEM))
     published = client.post(f"/v1/tables/{draft['id']}/publish").json()
