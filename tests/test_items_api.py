@@ -157,3 +157,9 @@ def test_unknown_notice_is_404(shared_client):
 def test_health_and_readiness(shared_client):
     assert get(shared_client, "/healthz")["status"] == "ok"
     assert get(shared_client, "/readyz")["status"] == "ready"
+
+
+def test_an_hourly_items_caps_are_said_in_hours(shared_client):
+    item = get(shared_client, "/v1/items/31060400700")
+    described = [r["description"] for r in item["rules"] if r["kind"] == "frequency_cap"]
+    assert "每日最多收费24小时" in described and not any("24次" in d for d in described)

@@ -37,8 +37,9 @@ class RuleOut(BaseModel):
     params: dict[str, Any]
 
     @classmethod
-    def of(cls, rule: Rule) -> Self:
-        return cls(kind=rule.kind, description=rule.describe(), basis=rule.basis, source_field=rule.source_field,
+    def of(cls, rule: Rule, unit: str) -> Self:
+        """`rule` of an item charged by `unit` (counts are said in that unit: 24小时, 2次)."""
+        return cls(kind=rule.kind, description=rule.describe_for(unit), basis=rule.basis, source_field=rule.source_field,
                    params=rule.model_dump(mode="json", exclude={"kind", "basis", "source_field"}))
 
 
@@ -79,7 +80,7 @@ class ItemDetail(ItemSummary):
     child_max_age: int = _item("child_markup", "max_age",
                                description="Child prices apply up to and including this age in 周岁")
     single_price: bool = _item("single_price", description="One price printed for all grades")
-    rules: Annotated[list[RuleOut], BeforeValidator(lambda rules: [RuleOut.of(r) for r in rules])] = _item("rules")
+    rules: Annotated[list[RuleOut], BeforeValidator(lambda item: [RuleOut.of(r, item.unit) for r in item.rules])] = _item()
     uncertain_fields: Annotated[
         list[UncertainField],
         BeforeValidator(lambda fields: [UncertainField(field=f, reason=why) for f, why in fields.items()]),
