@@ -252,3 +252,16 @@ def test_only_pricing_and_admin_may_write_tables(client):
     assert created.status_code == 201
     assert client.post(f"/v1/tables/{created.json()['id']}/publish", headers=auditor).status_code == 403
     assert client.get(f"/v1/tables/{created.json()['id']}/export", headers=auditor).status_code == 200
+
+
+def test_every_price_cell_of_every_excel_export_is_a_number(client):
+    # Filled cells hold numbers, empty ones are number cells (not text), so a price typed into
+    # the sheet later is a number too; only 自主定价 is text.  (The code-map export has no prices.)
+    for table in client.get("/v1/tables").json()["tables"]:
+        sheet = load_workbook(io.BytesIO(client.get(f"/v1/tables/{table['id']}/export?format=xlsx").content)).active
+        header = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            for name, cell in zip(header, row, strict=True):
+                if name in ("价格", "三甲", "三乙", "二级及以下") and cell.value != "自主定价":
+                    assert cell.value is None or isinstance(cell.value, (int, float)), (name, cell.value)
+                    assert cell.number_format == "0.00", (name, cell.coordinate)
