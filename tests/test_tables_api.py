@@ -63,6 +63,25 @@ def test_the_diff_gives_a_new_items_prices_and_each_changes_amount_and_percent(c
     assert hip["new_prices"]["grade_3a"] == "4800.00" and hip["self_priced"] is False
 
 
+def test_after_a_revision_the_periods_end_where_they_were_replaced_and_say_the_change(client):
+    draft = upload(client, csv_bytes(HIP, "32050000701,冠脉血管内压力导丝测定术,,,次,3254,3000,2746,"))
+    client.post(f"/v1/tables/{draft['id']}/publish")
+    periods = client.get("/v1/items/33150700500/periods?as_of=2023-12-31").json()
+    assert [(p["start"], p["end"], p["in_force"]) for p in periods] == [
+        ("2021-09-01", "2023-12-31", True), ("2024-01-01", None, False)]
+    assert [(c["grade"], c["amount"], c["percent"]) for c in periods[1]["changes"]][0] == ("grade_3a", "208.00", "4.5")
+    # Restated at the same price: one period, both notices, no duplicate row.
+    [same] = client.get("/v1/items/32050000701/periods").json()
+    assert [(n["since"], n["document"]) for n in same["notices"]] == [
+        ("2021-09-01", "衢医保联发〔2021〕11号"), ("2024-01-01", "衢医保联发〔2024〕1号")]
+    assert same["end"] is None and same["prices"]["grade_3a"] == "3254.00" and same["in_force"]
+    # A trial price that ends leaves a stretch without a price, shown as one.
+    trial = client.get("/v1/items/31060200800/periods?as_of=2024-01-01").json()
+    assert [(p["start"], p["end"], p["priced"], p["in_force"]) for p in trial] == [
+        ("2021-09-01", "2023-08-31", True, False), ("2023-09-01", None, False, True)]
+    assert client.get("/v1/items/99999999999/periods").status_code == 404
+
+
 def test_publish_applies_from_its_date_and_keeps_the_history(client):
     draft = upload(client, csv_bytes(HIP, NEW_ITEM))
     published = client.post(f"/v1/tables/{draft['id']}/publish").json()

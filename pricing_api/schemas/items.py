@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import AliasPath, BaseModel, BeforeValidator, Field
+from pydantic import AliasPath, BaseModel, BeforeValidator, Field, PlainSerializer
 
 from price_tables.catalog import CatalogEntry
 from price_tables.grades import Grade
 from price_tables.item_rules import Rule
+from price_tables.periods import PricePeriod
 from pricing_api.schemas.common import MoneyStr, OutModel, Prices
 
 
@@ -101,3 +103,41 @@ class PriceHistoryEntry(OutModel):
     effective_to: dt.date | None
     prices: Prices = _item("prices")
     self_priced: bool = _item("self_priced")
+
+
+class PeriodNotice(OutModel):
+    """A notice that set a period's price (or restated it unchanged) from `since`."""
+
+    since: dt.date
+    document: str = Field(validation_alias=AliasPath("entry", "document"))
+    notice_id: int = Field(validation_alias=AliasPath("entry", "notice_id"))
+
+
+class GradeChangeOut(OutModel):
+    grade: str
+    grade_label: str = Field(validation_alias=AliasPath("grade", "label"))
+    old: MoneyStr
+    new: MoneyStr
+    amount: MoneyStr = Field(description="new − old, yuan")
+    percent: Annotated[Decimal, PlainSerializer(lambda d: f"{d:f}", return_type=str)] = Field(
+        description="The change in percent of the old price, one decimal (\"4.5\", \"-3.0\")")
+
+
+class PricePeriodOut(OutModel):
+    """A stretch of days with one price, as it really applied (a revision ends the period it
+    replaces; a price restated unchanged continues it)."""
+
+    start: dt.date
+    end: dt.date | None = Field(description="Last day; null while still in force")
+    priced: bool = Field(description="False for a period in which no published notice prices the code")
+    prices: Prices | None = Field(description="null for a period without a price")
+    self_priced: bool
+    in_force: bool = Field(description="The period contains the requested date (`as_of`, default today)")
+    notices: list[PeriodNotice]
+    changes: list[GradeChangeOut] = Field(description="Each grade against the previous priced period")
+
+    @classmethod
+    def of_period(cls, period: PricePeriod, on: dt.date) -> Self:
+        item = period.item
+        return cls.of(period, priced=item is not None, self_priced=bool(item and item.self_priced),
+                      in_force=period.covers(on), prices=None if item is None else item.prices)
