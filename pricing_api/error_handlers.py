@@ -29,18 +29,19 @@ REQUEST_FIELD_NAMES = field_names_of(Bill) | field_names_of(NewKeyIn)
 
 
 def invalid_request_response(errors: list[dict], body: object = None) -> JSONResponse:
-    """422 naming each field once, with its reason in Chinese (a JSON syntax error with its line
-    and column in `body`, the text that was sent)."""
-    fields = field_problems(errors, REQUEST_FIELD_NAMES, BILL_FIELD_LABELS)
+    """422 naming each field once, with its reason in Chinese; a JSON syntax error with its line
+    and column in `body`, the text that was sent."""
     if any(e.get("type") == "json_invalid" for e in errors) and isinstance(body, (bytes, str)):
         where = syntax_error(body)
         if where is not None:
-            fields = [FieldProblem(field="body", reason=where.message, label="请求内容", line=where.line,
-                                   column=where.column)]
-    summary = "；".join((f"{f.label}（{f.field}）" if f.label and f.field != "body" else f.label or f.field)
-                       + f"：{f.reason}" for f in fields[:5])
-    body = ErrorBody(error="invalid_request", message=f"请求参数无效 — {summary}", fields=fields)
-    return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
+            problem = FieldProblem(field="body", reason=f"不是有效的 JSON：{where.reason}", label="请求内容",
+                                   line=where.line, column=where.column)
+            content = ErrorBody(error="invalid_request", message=where.message, fields=[problem])
+            return JSONResponse(status_code=422, content=content.model_dump(mode="json"))
+    fields = field_problems(errors, REQUEST_FIELD_NAMES, BILL_FIELD_LABELS)
+    summary = "；".join((f"{f.label}（{f.field}）" if f.label else f.field) + f"：{f.reason}" for f in fields[:5])
+    content = ErrorBody(error="invalid_request", message=f"请求参数无效 — {summary}", fields=fields)
+    return JSONResponse(status_code=422, content=content.model_dump(mode="json"))
 
 
 def install_error_handlers(app: FastAPI) -> None:

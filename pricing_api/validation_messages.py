@@ -146,7 +146,7 @@ def field_problems(errors: Iterable[dict[str, Any]], vocabulary: Iterable[str] =
             close = difflib.get_close_matches(unknown, names, n=1, cutoff=0.6)
             if close:
                 reason += f"，是否应为 {close[0]}？"
-        label = field_label(error.get("loc", ()), labels or {}) if field != "body" else None
+        label = field_label(error.get("loc", ()), labels or {}) if field != "body" else "请求内容"
         problems[field] = FieldProblem(field=field, reason=reason, value=_echo(error), label=label)
     return list(problems.values())
 
