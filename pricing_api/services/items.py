@@ -55,6 +55,12 @@ def near_matches(catalog: Catalog, code: str, limit: int = 8) -> list[ItemSummar
     return [ItemSummary.of_entry(e) for e in entries if e is not None][:limit]
 
 
+def notice_documents(catalog: Catalog) -> list[str]:
+    """The 文号 of every published notice, oldest first (to list items by notice)."""
+    versions = sorted(catalog.versions, key=lambda v: (v.effective_from, v.published_order))
+    return list(dict.fromkeys(v.notice.meta.document for v in versions))
+
+
 def search_items(catalog: Catalog, *, q: str | None = None, grade: Grade | None = None, as_of: dt.date | None = None,
                  document: str | None = None, limit: int = 20, offset: int = 0) -> ItemPage:
     entries = catalog.search(q, on=as_of, document=document)
