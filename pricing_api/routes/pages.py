@@ -164,9 +164,10 @@ def _search_state(q: str, grade: Grade, on: dt.date | None, document: str) -> di
 
 @router.get("/ui/items", response_class=HTMLResponse)
 async def items_page(request: Request, principal: ItemPages, catalog: CatalogDep,
-                     q: Annotated[str, Query(max_length=500)] = "", grade: str | None = None,
-                     as_of: str | None = None, document: Annotated[str, Query(max_length=200)] = "") -> Response:
+                     q: str = "", grade: str | None = None, as_of: str | None = None, document: str = "") -> Response:
+    """Search items (as you type, through /v1/items), by grade, date and notice."""
     chosen, on, problem = _choices(grade, as_of)
+    document = document[:200]
     documents = item_service.notice_documents(catalog)
     if document and document not in documents:
         problem, document = "；".join(filter(None, [problem, f"没有已发布的通知 {document}"])), ""
@@ -181,13 +182,15 @@ async def items_page(request: Request, principal: ItemPages, catalog: CatalogDep
 @router.get("/ui/items/{code}", response_class=HTMLResponse)
 async def item_page(request: Request, principal: ItemPages, catalog: CatalogDep, code: str,
                     as_of: str | None = None, grade: str | None = None,
-                    q: Annotated[str, Query(max_length=500)] = "",
-                    document: Annotated[str, Query(max_length=200)] = "") -> Response:
+                    q: str = "", document: str = "") -> Response:
+    """One item on a date at a grade, with its real price periods; a code without a price that
+    day gets its periods, an unknown code the items it may have meant (both 404)."""
     chosen, on, problem = _choices(grade, as_of)
-    state = _search_state(q[:100], chosen, on, document)
-    context: dict[str, Any] = {"code": code, "as_of": on.isoformat() if on else "", "grade": chosen.value,
-               "grade_label": GRADE_LABELS[chosen], "today": dt.date.today(),
-               "back": urlencode(state), "nav": "items"}
+    state = _search_state(q[:100], chosen, on, document[:200])
+    context: dict[str, Any] = {
+        "code": code, "as_of": on.isoformat() if on else "", "grade": chosen.value, "grade_label": GRADE_LABELS[chosen],
+        "today": dt.date.today(), "back": urlencode(state), "nav": "items",
+        "carried": {key: state[key] for key in ("q", "document") if key in state}}
     if code not in catalog:
         return _page(request, "item_missing.html", principal, 404, title="没有此编码", alert=problem,
                      near=item_service.near_matches(catalog, code), **context)
