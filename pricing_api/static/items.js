@@ -26,6 +26,7 @@
 
   function render(page) {
     body.replaceChildren();
+    table.querySelectorAll("thead th").forEach((th, i) => th.classList.toggle("chosen", GRADES[i - 3]?.[0] === grade.value));
     const carried = state().toString();
     for (const item of page.items) {
       const tr = document.createElement("tr");

@@ -97,9 +97,12 @@ def assert_page_fits(page) -> None:
     assert page.evaluate(_UNLABELLED) == [], page.url
 
 
-def shoot(page, name: str) -> None:
-    """Save a screenshot (PRICING_SCREENSHOTS): `name.png` at desktop size, `name-phone.png` on a phone."""
+def shoot(page, name: str, at: str | None = None) -> None:
+    """Save a screenshot (PRICING_SCREENSHOTS): `name.png` at desktop size, `name-phone.png` on a
+    phone, scrolled on a phone to show `at` (a selector) first."""
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        if at and is_phone(page):
+            page.locator(at).first.evaluate("e => e.scrollIntoView({block: 'start'})")
         suffix = "-phone" if is_phone(page) else ""
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}{suffix}.png"), full_page=False)
