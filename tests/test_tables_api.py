@@ -284,3 +284,16 @@ def test_every_price_cell_of_every_excel_export_is_a_number(client):
                 if name in ("价格", "三甲", "三乙", "二级及以下") and cell.value != "自主定价":
                     assert cell.value is None or isinstance(cell.value, (int, float)), (name, cell.value)
                     assert cell.number_format == "0.00", (name, cell.coordinate)
+
+
+def test_pages_name_who_uploaded_and_published_by_the_keys_name(client):
+    from sqlmodel import Session
+
+    from pricing_api.services.keys import actor_names
+
+    draft = upload(client, csv_bytes(HIP))
+    published = client.post(f"/v1/tables/{draft['id']}/publish").json()
+    with Session(client.app.state.engine) as session:
+        names = actor_names(session)
+    assert names[published["created_by"]] == names[published["published_by"]] == "test admin"
+    assert names["system"] == "系统（内置数据）"

@@ -272,6 +272,7 @@ def test_a_page_needing_another_role_says_so_and_a_missing_table_says_not_found(
     sign_in(page, base, make_key(app, "auditor"))
     response = page.goto(f"{base}/ui/tables/999999")
     assert response.status == 404 and "未找到" in page.inner_text("h1") and "更换 key" not in page.inner_text("main")
+    assert_page_fits(page)
 
 
 def test_auditors_see_no_upload_form_and_sign_out_clears_the_session(live_server, page):
