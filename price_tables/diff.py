@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from price_tables.catalog import Catalog
 from price_tables.grades import Grade
-from price_tables.models import FIELD_LABELS, Notice
+from price_tables.models import FIELD_LABELS, Notice, PriceSet
+from price_tables.money import percent_change
 
 TEXT_FIELDS = ("name", "connotation", "exclusions", "unit", "remarks")
 
@@ -18,6 +19,15 @@ class PriceChange:
     grade: Grade
     old: Decimal | None  # None: self-priced
     new: Decimal | None
+
+    @property
+    def amount(self) -> Decimal | None:
+        """new − old (None when either side is self-priced)."""
+        return None if self.old is None or self.new is None else self.new - self.old
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.old is None or self.new is None else percent_change(self.old, self.new)
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,8 @@ class ItemDiff:
     previous_notice_id: int | None = None
     prices: tuple[PriceChange, ...] = ()
     texts: tuple[TextChange, ...] = ()
+    new_prices: PriceSet = field(default_factory=PriceSet)  # the table's prices, whatever the status
+    self_priced: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,8 @@ def diff_notice(notice: Notice, catalog: Catalog, on: dt.date | None = None) -> 
     for item in notice.items:
         entry = catalog.entry_on(item.code, on)
         if entry is None:
-            result.append(ItemDiff(code=item.code, name=item.name, status="added"))
+            result.append(ItemDiff(code=item.code, name=item.name, status="added", new_prices=item.prices,
+                                   self_priced=item.self_priced))
             continue
         old = entry.item
         prices = tuple(
@@ -84,5 +97,5 @@ def diff_notice(notice: Notice, catalog: Catalog, on: dt.date | None = None) -> 
         )
         result.append(ItemDiff(code=item.code, name=item.name, status="changed" if prices or texts else "unchanged",
                                previous_document=entry.document, previous_notice_id=entry.notice_id,
-                               prices=prices, texts=texts))
+                               prices=prices, texts=texts, new_prices=item.prices, self_priced=item.self_priced))
     return NoticeDiff(on=on, items=tuple(result))

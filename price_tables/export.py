@@ -72,8 +72,10 @@ def to_xlsx(notice: Notice) -> bytes:
 
 
 def _write_cell(cell, header: str, text: str) -> None:
-    if text and header in NUMBER_HEADERS and text != SELF_PRICED:
-        cell.value = int(text) if header == "序号" else Decimal(text)
+    if header in NUMBER_HEADERS and text != SELF_PRICED:
+        # An empty price cell is a number cell too: one formatted as text would keep a price
+        # typed into it later as text, which Excel neither sums nor compares.
+        cell.value = None if not text else int(text) if header == "序号" else Decimal(text)
         cell.number_format = "0" if header == "序号" else "0.00"
         return
     cell.value = guard(text)

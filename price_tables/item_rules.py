@@ -32,6 +32,26 @@ class _Rule(BaseModel):
     def describe(self) -> str:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
+    def describe_for(self, unit: str) -> str:
+        """The sentence for an item charged by `unit` (计价单位); only counts depend on it."""
+        return self.describe()
+
+
+#: 计价单位 that a count takes directly (2次, 24小时, 3支); a 疗程 or 次/月 unit is counted in 次.
+_MEASURE_WORDS = {"次": "次", "人次": "次", "疗程": "次", "次/月": "次", "小时": "小时", "日": "日", "天": "日",
+                  "例": "例", "支": "支", "胎": "胎", "周": "周", "月": "个月"}
+
+
+def units_of(count: object, unit: str) -> str:
+    """`count` units of an item charged by `unit`, as a sentence says it: 24小时, 2次, 5个抗原;
+    a unit that is not a measure word is named: 3个计价单位（1%植皮面积）."""
+    word = unit.strip().removeprefix("每")
+    if word in _MEASURE_WORDS:
+        return f"{count}{_MEASURE_WORDS[word]}"
+    if word and len(word) <= 3 and all("\u4e00" <= c <= "\u9fff" for c in word):
+        return f"{count}个{word}"  # a noun: 部位, 抗原
+    return f"{count}个计价单位（{unit}）" if unit else f"{count}次"
+
 
 class FrequencyCap(_Rule):
     """At most `max_count` units per period.  For `site`, `max_count` counts distinct weeks
@@ -43,11 +63,14 @@ class FrequencyCap(_Rule):
     max_count: int = Field(gt=0)
 
     def describe(self) -> str:
+        return self.describe_for("次")
+
+    def describe_for(self, unit: str) -> str:
         if self.per == "site":
             return f"同一部位最多计费{self.max_count}周"
         if self.per == "hour":
-            return f"按实际时长计费，每小时最多{self.max_count}个计价单位"
-        return f"{PERIOD_LABELS[self.per]}最多收费{self.max_count}次"
+            return f"按实际服务时长计费，每服务1小时最多收费{units_of(self.max_count, unit)}（不足1小时按1小时计）"
+        return f"{PERIOD_LABELS[self.per]}最多收费{units_of(self.max_count, unit)}"
 
 
 class AgeLimit(_Rule):

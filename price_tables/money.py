@@ -56,3 +56,13 @@ def parse_money(text: str) -> Decimal:
 def to_cents(amount: Decimal) -> Decimal:
     """Money for display and comparison: two decimal places, half-up."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+_PERCENT_STEP = Decimal("0.1")
+_HUNDRED = Decimal("100")
+
+
+def percent_change(old: Decimal, new: Decimal) -> Decimal:
+    """How much `new` differs from `old`, in percent of `old`, to one decimal place (half-up):
+    4592 → 4800 is 4.5.  Prices are positive, so `old` is never zero."""
+    return ((new - old) * _HUNDRED / old).quantize(_PERCENT_STEP, rounding=ROUND_HALF_UP)

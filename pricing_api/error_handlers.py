@@ -13,10 +13,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pricing_api.body_limit import BodyTooLarge
 from pricing_api.errors import DomainError, ErrorBody, FieldProblem
+from pricing_api.json_errors import syntax_error
 from pricing_api.metrics import DB_ERRORS
 from pricing_api.schemas.admin import NewKeyIn
 from pricing_api.unit_of_work import OUTAGE_MESSAGE
 from pricing_api.validation_messages import field_names_of, field_problems
+from validators.bill import FIELD_LABELS as BILL_FIELD_LABELS
 from validators.bill import Bill
 
 log = logging.getLogger("pricing_api")
@@ -26,12 +28,20 @@ log = logging.getLogger("pricing_api")
 REQUEST_FIELD_NAMES = field_names_of(Bill) | field_names_of(NewKeyIn)
 
 
-def invalid_request_response(errors: list[dict]) -> JSONResponse:
-    """422 naming each field once, with its reason in Chinese."""
-    fields = field_problems(errors, REQUEST_FIELD_NAMES)
-    summary = "；".join(f"{f.field}: {f.reason}" for f in fields[:5])
-    body = ErrorBody(error="invalid_request", message=f"请求参数无效 — {summary}", fields=fields)
-    return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
+def invalid_request_response(errors: list[dict], body: object = None) -> JSONResponse:
+    """422 naming each field once, with its reason in Chinese; a JSON syntax error with its line
+    and column in `body`, the text that was sent."""
+    if any(e.get("type") == "json_invalid" for e in errors) and isinstance(body, (bytes, str)):
+        where = syntax_error(body)
+        if where is not None:
+            problem = FieldProblem(field="body", reason=f"不是有效的 JSON：{where.reason}", label="请求内容",
+                                   line=where.line, column=where.column)
+            content = ErrorBody(error="invalid_request", message=where.message, fields=[problem])
+            return JSONResponse(status_code=422, content=content.model_dump(mode="json"))
+    fields = field_problems(errors, REQUEST_FIELD_NAMES, BILL_FIELD_LABELS)
+    summary = "；".join((f"{f.label}（{f.field}）" if f.label else f.field) + f"：{f.reason}" for f in fields[:5])
+    content = ErrorBody(error="invalid_request", message=f"请求参数无效 — {summary}", fields=fields)
+    return JSONResponse(status_code=422, content=content.model_dump(mode="json"))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -41,7 +51,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError):
-        return invalid_request_response(list(exc.errors()))
+        return invalid_request_response(list(exc.errors()), exc.body)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class FieldProblem(BaseModel):
     field: str
     reason: str
     value: Any = None
+    label: str | None = Field(None, description="The field's name in Chinese (第1条明细的单价), where known")
+    line: int | None = Field(None, description="A JSON syntax error's line in the body (from 1)")
+    column: int | None = Field(None, description="…and its column, in characters (from 1)")
 
 
 class ErrorBody(BaseModel):

@@ -19,11 +19,16 @@ from tqdm import tqdm
 
 from price_tables.catalog import Catalog
 from price_tables.formula_guard import guard
+from pricing_api.json_errors import syntax_error
+from pricing_api.schemas.bills import RULE_NAMES
+from pricing_api.validation_messages import field_problems
 from validators import validate
-from validators.bill import Bill
+from validators.bill import FIELD_LABELS, Bill
 
 FINDING_COLUMNS = ("bill_id", "line_ids", "rule", "national_rule", "result", "message", "expected", "charged",
-                   "amount_at_risk", "basis_document", "basis_seq", "basis_text")
+                   "amount_at_risk", "basis_document", "basis_seq", "basis_text",
+                   # added later, at the end, so a reader of the older columns is not thrown
+                   "rule_name", "codes", "names", "service_dates")
 
 
 @dataclass
@@ -45,10 +50,27 @@ class AuditSummary:
         }
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: Exception, raw: str) -> str:
+    """Why a line is not a bill, in Chinese, as the API would say it (never a patient's value)."""
     if isinstance(exc, ValidationError):
-        return "；".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-    return str(exc)
+        problems = field_problems([dict(e) for e in exc.errors()], labels=FIELD_LABELS)
+        return "；".join(f"{p.label or p.field}（{p.field}）：{p.reason}" for p in problems[:5])
+    where = syntax_error(raw)  # one line of the file: its line number is reported beside this
+    return f"不是有效的 JSON：第 {where.column} 列，{where.reason}" if where is not None else "不是有效的 JSON"
+
+
+def _lines_of(bill: Bill, line_ids: tuple[str, ...], catalog: Catalog) -> tuple[str, str, str]:
+    """(codes, names, service dates) of a finding's lines, space-separated: the name as billed,
+    else the catalog's for the code on that day."""
+    by_id = {line.line_id: line for line in bill.lines}
+    lines = [by_id[i] for i in line_ids if i in by_id]
+
+    def name(line) -> str:
+        entry = catalog.entry_on(line.sent_code, line.service_date) or catalog.latest(line.sent_code)
+        return line.name or (entry.item.name if entry else "")
+
+    return (guard(" ".join(line.sent_code for line in lines)), guard(" ".join(name(line) for line in lines)),
+            " ".join(dict.fromkeys(str(line.service_date) for line in lines)))
 
 
 def _count_lines(path: Path) -> int:
@@ -69,7 +91,7 @@ def audit_file(source: Path, findings_out: IO[str], catalog: Catalog, progress: 
             try:
                 bill = Bill.model_validate(json.loads(raw))
             except (ValueError, ValidationError) as exc:
-                summary.invalid.append({"line": number, "reason": _reason(exc)})
+                summary.invalid.append({"line": number, "reason": _reason(exc, raw)})
                 continue
             report = validate(bill, catalog)
             summary.bills += 1
@@ -84,5 +106,5 @@ def audit_file(source: Path, findings_out: IO[str], catalog: Catalog, progress: 
                                  f.result.label, guard(f.message), "" if f.expected is None else f"{f.expected:.2f}",
                                  "" if f.charged is None else f"{f.charged:.2f}", f"{f.amount_at_risk:.2f}",
                                  guard(f.basis.document or ""), "" if f.basis.seq is None else f.basis.seq,
-                                 guard(f.basis.text)))
+                                 guard(f.basis.text), RULE_NAMES[f.rule], *_lines_of(bill, f.line_ids, catalog)))
     return summary

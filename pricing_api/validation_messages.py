@@ -78,7 +78,31 @@ def reason_of(error: Mapping[str, Any]) -> str:
         key, text = _WITH_LIMIT[kind]
         limit = (error.get("ctx") or {}).get(key)
         return text.format(limit) if limit is not None else text.format("").strip()
-    return str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    message = str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    # Our own validators speak Chinese; a library message we have no words for stays out of
+    # the answer rather than mixing English into it.
+    return "取值无效" if message.isascii() else message
+
+
+#: How a list of a request names one of its members: lines.0 → 第1条明细.
+_MEMBERS = {"lines": "第{}条明细", "history": "第{}条既往明细"}
+
+
+def field_label(loc: Iterable[Any], labels: Mapping[str, str]) -> str | None:
+    """The field in Chinese from `labels` (field name → 中文名): lines.0.unit_price →
+    第1条明细的单价; None when the field is not one `labels` knows."""
+    parts = [str(p) for p in loc]
+    if parts[:1] and parts[0] in ("query", "path", "body", "header", "form", "cookie"):
+        parts = parts[1:]
+    member, leaf = None, None
+    for index, part in enumerate(parts):
+        if part.isdigit() and index and parts[index - 1] in _MEMBERS:
+            member, leaf = _MEMBERS[parts[index - 1]].format(int(part) + 1), None
+        else:
+            leaf = labels.get(part)
+    if leaf is None and member is None:
+        return None
+    return f"{member}的{leaf}" if member and leaf else member or leaf
 
 
 def field_name(loc: Iterable[Any]) -> str:
@@ -106,9 +130,10 @@ def _echo(error: dict[str, Any]) -> Any:
     return None
 
 
-def field_problems(errors: Iterable[dict[str, Any]], vocabulary: Iterable[str] = ()) -> list[FieldProblem]:
+def field_problems(errors: Iterable[dict[str, Any]], vocabulary: Iterable[str] = (),
+                   labels: Mapping[str, str] | None = None) -> list[FieldProblem]:
     """One problem per field (the first reason given for it), in Chinese, with a hint for a
-    misspelled field name drawn from `vocabulary`."""
+    misspelled field name drawn from `vocabulary` and the field's Chinese name from `labels`."""
     names = sorted(set(vocabulary))
     problems: dict[str, FieldProblem] = {}
     for error in errors:
@@ -121,7 +146,8 @@ def field_problems(errors: Iterable[dict[str, Any]], vocabulary: Iterable[str] =
             close = difflib.get_close_matches(unknown, names, n=1, cutoff=0.6)
             if close:
                 reason += f"，是否应为 {close[0]}？"
-        problems[field] = FieldProblem(field=field, reason=reason, value=_echo(error))
+        label = field_label(error.get("loc", ()), labels or {}) if field != "body" else "请求内容"
+        problems[field] = FieldProblem(field=field, reason=reason, value=_echo(error), label=label)
     return list(problems.values())
 
 

@@ -69,7 +69,8 @@ def test_the_issue_example_shape(shared_client):
     assert body["outcome"] == "violation"
     [finding] = body["findings"]
     assert finding == {
-        "rule": "PRICE_ABOVE_STANDARD", "national_rule": "GZ10000102001000", "result": "violation",
+        "rule": "PRICE_ABOVE_STANDARD", "rule_name": "医疗服务项目超限定单价收费", "national_rule": "GZ10000102001000",
+        "result": "violation",
         "line_ids": ["1"], "message": finding["message"], "expected": "4234.00", "charged": "4592.00",
         "amount_at_risk": "358.00",
         "basis": {"document": "衢医保联发〔2021〕11号", "seq": 17, "text": finding["basis"]["text"]}}

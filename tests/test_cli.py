@@ -68,9 +68,12 @@ def test_audit_writes_findings_csv_and_summary_with_bad_lines_counted(tmp_path):
     with (tmp_path / "bills.findings.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["rule"], r["amount_at_risk"]) for r in rows] == [("PRICE_ABOVE_STANDARD", "358.00")]
+    assert (rows[0]["rule_name"], rows[0]["codes"], rows[0]["names"]) == ("医疗服务项目超限定单价收费", "33150700500",
+                                                                         "人工全髋关节置换术")
     summary = json.loads((tmp_path / "bills.summary.json").read_text(encoding="utf-8"))
     assert summary["bills"] == 2 and summary["outcomes"] == {"violation": 1, "pass": 1}
     assert summary["invalid"][0]["line"] == 2 and summary["at_risk"] == "358.00"
+    assert summary["invalid"][0]["reason"].startswith("不是有效的 JSON：第 2 列")
 
 
 def test_keys_create_list_and_revoke(tmp_path, monkeypatch):

@@ -310,3 +310,15 @@ def test_answers_carry_the_security_headers(shared_client):
     assert "cache-control" not in open_answer.headers
     private = shared_client.get("/v1/notices")
     assert private.headers["cache-control"] == "no-store" and private.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", [
+    "/ui/items/" + "9" * 5000, "/ui/items/%00", "/ui/items/33150700500?as_of=2021-13-45&grade=四甲",
+    "/ui/items/33150700500?as_of=1999-01-01", "/ui/items?q=" + "x" * 5000 + "&document=" + "y" * 5000,
+    "/ui/items?document=不存在的通知",
+])
+def test_odd_item_page_addresses_are_answered_not_500(client, path):
+    browser = _page_client(client)
+    cookies = {"pricing_session": _sign_in(browser, make_key(client.app, "auditor"))}
+    response = browser.get(path, cookies=cookies)
+    assert response.status_code in (200, 404) and "无权访问" not in response.text

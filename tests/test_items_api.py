@@ -157,3 +157,19 @@ def test_unknown_notice_is_404(shared_client):
 def test_health_and_readiness(shared_client):
     assert get(shared_client, "/healthz")["status"] == "ok"
     assert get(shared_client, "/readyz")["status"] == "ready"
+
+
+def test_an_hourly_items_caps_are_said_in_hours(shared_client):
+    item = get(shared_client, "/v1/items/31060400700")
+    described = [r["description"] for r in item["rules"] if r["kind"] == "frequency_cap"]
+    assert "每日最多收费24小时" in described and not any("24次" in d for d in described)
+
+
+@pytest.mark.parametrize("typed", ["3315070050", "33150750500", "33105700500", "髋关节"])
+def test_an_unknown_code_finds_the_item_it_may_have_meant(shared_client, typed):
+    # A digit short, a wrong digit, two digits swapped, or a name instead of a code.
+    from pricing_api.services.items import near_matches
+
+    catalog = shared_client.app.state.catalog.current()
+    assert near_matches(catalog, typed)[0].code == "33150700500"
+    assert near_matches(catalog, "xyz") == []

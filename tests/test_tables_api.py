@@ -51,6 +51,37 @@ def test_upload_gb18030_csv_makes_a_draft_with_its_diff_and_changes_no_price(cli
     assert price(client, "33150799900", "2024-02-01") == 404
 
 
+def test_the_diff_gives_a_new_items_prices_and_each_changes_amount_and_percent(client):
+    draft = upload(client, csv_bytes(HIP, NEW_ITEM))
+    diff = client.get(f"/v1/tables/{draft['id']}/diff").json()
+    by_code = {i["code"]: i for i in diff["items"]}
+    hip, new = by_code["33150700500"], by_code["33150799900"]
+    assert [(p["amount"], p["percent"]) for p in hip["prices"]] == [
+        ("208.00", "4.5"), ("166.00", "3.9"), ("124.00", "3.2")]   # 208/4592, 166/4234, 124/3876
+    assert new["status"] == "added" and new["prices"] == []
+    assert new["new_prices"] == {"grade_3a": "3000.00", "grade_3b": "2800.00", "grade_2_or_below": "2600.00"}
+    assert hip["new_prices"]["grade_3a"] == "4800.00" and hip["self_priced"] is False
+
+
+def test_after_a_revision_the_periods_end_where_they_were_replaced_and_say_the_change(client):
+    draft = upload(client, csv_bytes(HIP, "32050000701,冠脉血管内压力导丝测定术,,,次,3254,3000,2746,"))
+    client.post(f"/v1/tables/{draft['id']}/publish")
+    periods = client.get("/v1/items/33150700500/periods?as_of=2023-12-31").json()
+    assert [(p["start"], p["end"], p["in_force"]) for p in periods] == [
+        ("2021-09-01", "2023-12-31", True), ("2024-01-01", None, False)]
+    assert [(c["grade"], c["amount"], c["percent"]) for c in periods[1]["changes"]][0] == ("grade_3a", "208.00", "4.5")
+    # Restated at the same price: one period, both notices, no duplicate row.
+    [same] = client.get("/v1/items/32050000701/periods").json()
+    assert [(n["since"], n["document"]) for n in same["notices"]] == [
+        ("2021-09-01", "衢医保联发〔2021〕11号"), ("2024-01-01", "衢医保联发〔2024〕1号")]
+    assert same["end"] is None and same["prices"]["grade_3a"] == "3254.00" and same["in_force"]
+    # A trial price that ends leaves a stretch without a price, shown as one.
+    trial = client.get("/v1/items/31060200800/periods?as_of=2024-01-01").json()
+    assert [(p["start"], p["end"], p["priced"], p["in_force"]) for p in trial] == [
+        ("2021-09-01", "2023-08-31", True, False), ("2023-09-01", None, False, True)]
+    assert client.get("/v1/items/99999999999/periods").status_code == 404
+
+
 def test_publish_applies_from_its_date_and_keeps_the_history(client):
     draft = upload(client, csv_bytes(HIP, NEW_ITEM))
     published = client.post(f"/v1/tables/{draft['id']}/publish").json()
@@ -240,3 +271,29 @@ def test_only_pricing_and_admin_may_write_tables(client):
     assert created.status_code == 201
     assert client.post(f"/v1/tables/{created.json()['id']}/publish", headers=auditor).status_code == 403
     assert client.get(f"/v1/tables/{created.json()['id']}/export", headers=auditor).status_code == 200
+
+
+def test_every_price_cell_of_every_excel_export_is_a_number(client):
+    # Filled cells hold numbers, empty ones are number cells (not text), so a price typed into
+    # the sheet later is a number too; only 自主定价 is text.  (The code-map export has no prices.)
+    for table in client.get("/v1/tables").json()["tables"]:
+        sheet = load_workbook(io.BytesIO(client.get(f"/v1/tables/{table['id']}/export?format=xlsx").content)).active
+        header = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            for name, cell in zip(header, row, strict=True):
+                if name in ("价格", "三甲", "三乙", "二级及以下") and cell.value != "自主定价":
+                    assert cell.value is None or isinstance(cell.value, (int, float)), (name, cell.value)
+                    assert cell.number_format == "0.00", (name, cell.coordinate)
+
+
+def test_pages_name_who_uploaded_and_published_by_the_keys_name(client):
+    from sqlmodel import Session
+
+    from pricing_api.services.keys import actor_names
+
+    draft = upload(client, csv_bytes(HIP))
+    published = client.post(f"/v1/tables/{draft['id']}/publish").json()
+    with Session(client.app.state.engine) as session:
+        names = actor_names(session)
+    assert names[published["created_by"]] == names[published["published_by"]] == "test admin"
+    assert names["system"] == "系统（内置数据）"

@@ -180,5 +180,23 @@ class Bill(_Input):
                 raise ValueError(f"明细 {line.line_id} 的 main_line_id {line.main_line_id!r} 不在本单据中")
         first = min(ln.service_date for ln in self.lines)
         if self.patient.birth_date > first:
-            raise ValueError(f"出生日期 {self.patient.birth_date} 晚于服务日期 {first}")
+            # The birth date itself is patient data: the answer names the field, never its value.
+            raise ValueError(f"出生日期晚于最早的服务日期 {first}")
         return self
+
+
+#: Each field of a bill in Chinese, for error answers that name the field (第1条明细的单价).
+#: Every field and alias of the models above has one (a test holds them together).
+FIELD_LABELS: dict[str, str] = {
+    "bill_id": "单据号", "hospital": "医院", "grade": "医院等级", "fixmedins_code": "定点医药机构编号",
+    "patient": "患者", "birth_date": "出生日期", "brdy": "出生日期", "sex": "性别", "gend": "性别",
+    "encounter": "就诊", "type": "就诊类型", "admitted_on": "入院日期", "adm_date": "入院日期",
+    "discharged_on": "出院日期", "dscg_date": "出院日期", "lines": "明细", "history": "既往明细",
+    "line_id": "明细号", "code": "项目编码", "hilist_code": "医保项目编码", "hosplist_code": "医院项目编码",
+    "name": "项目名称", "hilist_name": "项目名称", "service_date": "服务日期", "drord_begn_date": "服务日期",
+    "quantity": "数量", "cnt": "数量", "unit": "计价单位", "unit_price": "单价", "pric": "单价",
+    "amount": "金额", "sumamt": "金额", "duration_hours": "服务时长（小时）", "course_id": "疗程号",
+    "session_id": "服务场次号", "body_site": "部位", "consent_signed": "是否签署书面协议",
+    "purchase_price": "采购价", "main_line_id": "主项目明细号", "category": "类别", "material_code": "耗材编码",
+    "hilist_type": "目录类别", "chrg_type": "收费类别",
+}

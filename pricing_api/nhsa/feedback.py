@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from pricing_api.nhsa.request import RequestError, Scalar, as_list, text
+from pricing_api.nhsa.request import RequestError, Scalar, as_list, json_problem, text, where_and_why
 
 CONTINUED, MODIFIED = "1", "2"
 MAX_REASON = 500
@@ -53,8 +53,10 @@ def decode_feedback(body: bytes) -> tuple[str, list[Handling]]:
     """(warn_type, each warning's handling); RequestError names the first problem."""
     try:
         envelope = msgspec.json.decode(body, type=NhsaFeedbackEnvelope)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise RequestError(f"请求格式不符：{str(exc).split(' - at ')[0]}") from None
+    except msgspec.ValidationError as exc:  # a DecodeError too: caught first
+        raise RequestError(f"请求格式不符：{where_and_why(str(exc))}") from None
+    except msgspec.DecodeError:
+        raise RequestError(json_problem(body)) from None
     data = (envelope.input.data if envelope.input and envelope.input.data else
             envelope.data or NhsaFeedbackData(warn_type=envelope.warn_type, warns=envelope.warns))
     warns = as_list(data.warns)

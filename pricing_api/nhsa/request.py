@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 import msgspec
 
+from pricing_api.json_errors import syntax_error
+
 Scalar = str | int | float | bool | None
 
 
@@ -92,14 +94,20 @@ class RequestError(ValueError):
     """The request cannot be read at all: answered as infcode -1 naming where and why."""
 
 
+def json_problem(body: bytes) -> str:
+    """Why msgspec could not read `body` as JSON, in Chinese with the line and column."""
+    where = syntax_error(body)
+    return where.message if where is not None else "不是有效的 JSON（含有 JSON 不允许的值，如 NaN）"
+
+
 def decode(body: bytes) -> tuple[NhsaEnvelope, NhsaData]:
     """The envelope (empty when only `input` or `data` was sent) and its `data`."""
     try:
         envelope = msgspec.json.decode(body, type=NhsaEnvelope)
     except msgspec.ValidationError as exc:
-        raise RequestError(f"请求格式不符：{_where(str(exc))}") from None
-    except msgspec.DecodeError as exc:
-        raise RequestError(f"不是有效的 JSON：{exc}") from None
+        raise RequestError(f"请求格式不符：{where_and_why(str(exc))}") from None
+    except msgspec.DecodeError:
+        raise RequestError(json_problem(body)) from None
     if envelope.input is not None and envelope.input.data is not None:
         data = envelope.input.data
     elif envelope.data is not None:
@@ -114,12 +122,29 @@ def decode(body: bytes) -> tuple[NhsaEnvelope, NhsaData]:
     return envelope, data
 
 
-def _where(message: str) -> str:
-    # msgspec says "Expected `str`, got `array` - at `$.input.data.patient_dtos[0].gend`": keep the path and the
-    # expectation, never a value.
+_TYPES = {"str": "文本", "int": "整数", "float": "数字", "decimal": "数字", "bool": "true 或 false", "null": "null",
+          "object": "对象", "array": "数组"}
+
+
+def _kinds(names: str) -> str:
+    return "或".join(_TYPES.get(n.strip(), n.strip()) for n in names.split("|"))
+
+
+def where_and_why(message: str) -> str:
+    """msgspec's "Expected `str`, got `array` - at `$.input.data.patient_dtos[0].gend`" as
+    "input.data.patient_dtos[0].gend：应为文本或…，实为数组": the path and the expectation in
+    Chinese, never a value."""
     path = re.search(r"at `\$\.?([^`]*)`", message)
     expectation = message.split(" - at ")[0]
-    return f"{path.group(1) if path else '请求'}：{expectation}"
+    expected = re.match(r"Expected `([^`]+)`, got `([^`]+)`", expectation)
+    missing = re.match(r"Object missing required field `([^`]+)`", expectation)
+    if expected:
+        why = f"应为{_kinds(expected[1])}，实为{_kinds(expected[2])}"
+    elif missing:
+        why = f"缺少必填字段 {missing[1]}"
+    else:
+        why = "格式不符"
+    return f"{path.group(1) if path else '请求'}：{why}"
 
 
 def as_list(value: object) -> list:

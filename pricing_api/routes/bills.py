@@ -45,7 +45,7 @@ async def validate_bill(request: Request) -> Response:
         try:
             bill = decode_bill(body)
         except ValidationError as exc:
-            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()], body=body) from None
         report, content = check_bill(bill, catalog, reference)
         record_report("validate", len(bill.lines), report.findings)
         request.state.bill_id, request.state.lines, request.state.findings = (

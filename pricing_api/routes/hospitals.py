@@ -37,12 +37,13 @@ async def register_hospitals(request: Request, principal: HospitalKeeper, db: Da
         data = await read_limited(upload, settings.max_upload_bytes)
         hospitals = service.hospitals_from_file(data, upload.filename or "hospitals")
     else:
+        body = await request.body()
         try:
-            parsed = _ONE_OR_MANY.validate_json(await request.body())
+            parsed = _ONE_OR_MANY.validate_json(body)
         except ValidationError as exc:
             from fastapi.exceptions import RequestValidationError
 
-            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()], body=body) from None
         hospitals = parsed if isinstance(parsed, list) else [parsed]
     if not hospitals:
         raise InvalidRequest("没有要登记的医院", [FieldProblem(field="body", reason="数量不足（至少 1）")])

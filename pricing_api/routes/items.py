@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from pricing_api.deps import CatalogDep
 from pricing_api.errors import ErrorBody
 from pricing_api.schemas.common import GradeParam, Offset
-from pricing_api.schemas.items import ItemDetail, ItemPage, PriceHistoryEntry
+from pricing_api.schemas.items import ItemDetail, ItemPage, PriceHistoryEntry, PricePeriodOut
 from pricing_api.services import items as service
 
 router = APIRouter(prefix="/v1/items", tags=["items"])
@@ -45,3 +45,14 @@ async def get_item(code: CodePath, catalog: CatalogDep, as_of: AsOf = None,
 async def get_item_history(code: CodePath, catalog: CatalogDep) -> list[PriceHistoryEntry]:
     """Every published price of the code, oldest first."""
     return service.price_history(catalog, code)
+
+
+@router.get("/{code}/periods", response_model=list[PricePeriodOut],
+            responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+async def get_item_periods(code: CodePath, catalog: CatalogDep, as_of: Annotated[dt.date | None, Query(
+        description="Mark the period in force on this date (default: today)")] = None) -> list[PricePeriodOut]:
+    """The code's prices period by period as they really applied, oldest first: a revision ends
+    the period it replaces the day before it starts (unlike `/history`, which gives each notice's
+    own period), a price restated unchanged continues its period, a stretch with no price is
+    shown as one; each period gives every grade's change against the period before."""
+    return service.price_periods(catalog, code, as_of or dt.date.today())

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Awaitable
 from pathlib import Path as FilePath
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
@@ -44,6 +44,7 @@ from pricing_api.errors import DomainError, NotFound, Unauthorized
 from pricing_api.routes.tables import read_limited
 from pricing_api.schemas.common import FormText
 from pricing_api.services import items as item_service
+from pricing_api.services import keys as key_service
 from pricing_api.services import page_sessions
 from pricing_api.services import tables as table_service
 from pricing_api.services.nhsa import feedback_summary
@@ -51,6 +52,7 @@ from pricing_api.services.nhsa import feedback_summary
 TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters["money"] = lambda amount: "" if amount is None else f"{to_cents(amount):f}"
 STATES = {"draft": "草稿", "published": "已发布", "withdrawn": "已撤回"}
+GRADE_CHOICES = [(g.value, GRADE_LABELS[g]) for g in Grade]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
 
@@ -72,7 +74,7 @@ def _page(request: Request, template: str, principal: Principal | None, status: 
         "principal": principal, "role_label": ROLE_LABELS.get(principal.role) if principal else "",
         "csrf_field": CSRF_FIELD, "csrf": getattr(request.state, "csrf", ""),
         "can_read": can(Permission.READ), "can_validate": can(Permission.VALIDATE_BILLS),
-        "can_write": can(Permission.WRITE_TABLES), "states": STATES, **context,
+        "can_write": can(Permission.WRITE_TABLES), "states": STATES, "grades": GRADE_CHOICES, **context,
     }, status_code=status)
     response.headers["Content-Security-Policy"] = CSP
     return response
@@ -154,28 +156,53 @@ def _choices(grade: str | None, as_of: str | None) -> tuple[Grade, dt.date | Non
     return chosen, on, "；".join(problems) or None
 
 
+def _search_state(q: str, grade: Grade, on: dt.date | None, document: str) -> dict[str, str]:
+    """The search a page was reached from, carried in its links so the way back keeps it."""
+    state = {"q": q, "grade": grade.value, "as_of": on.isoformat() if on else "", "document": document}
+    return {key: value for key, value in state.items() if value}
+
+
 @router.get("/ui/items", response_class=HTMLResponse)
-async def items_page(request: Request, principal: ItemPages, catalog: CatalogDep, q: str = "",
-               grade: str | None = None, as_of: str | None = None) -> Response:
+async def items_page(request: Request, principal: ItemPages, catalog: CatalogDep,
+                     q: str = "", grade: str | None = None, as_of: str | None = None, document: str = "") -> Response:
+    """Search items (as you type, through /v1/items), by grade, date and notice."""
     chosen, on, problem = _choices(grade, as_of)
-    page = item_service.search_items(catalog, q=q[:100] or None, grade=chosen, as_of=on, limit=100)
-    return _page(request, "items.html", principal, title="项目查询", nav="items", q=q, grade=chosen.value,
-                 as_of=on.isoformat() if on else "", page=page, grades=[(g.value, GRADE_LABELS[g]) for g in Grade],
-                 alert=problem)
+    document = document[:200]
+    documents = item_service.notice_documents(catalog)
+    if document and document not in documents:
+        problem, document = "；".join(filter(None, [problem, f"没有已发布的通知 {document}"])), ""
+    page = item_service.search_items(catalog, q=q[:100] or None, grade=chosen, as_of=on, document=document or None,
+                                     limit=100)
+    state = _search_state(q[:100], chosen, on, document)
+    return _page(request, "items.html", principal, title="项目查询", nav="items", q=q[:100], grade=chosen.value,
+                 as_of=on.isoformat() if on else "", page=page,
+                 documents=documents, document=document, item_query=urlencode(state), alert=problem)
 
 
 @router.get("/ui/items/{code}", response_class=HTMLResponse)
 async def item_page(request: Request, principal: ItemPages, catalog: CatalogDep, code: str,
-              as_of: str | None = None) -> Response:
-    _, on, problem = _choices(None, as_of)
+                    as_of: str | None = None, grade: str | None = None,
+                    q: str = "", document: str = "") -> Response:
+    """One item on a date at a grade, with its real price periods; a code without a price that
+    day gets its periods, an unknown code the items it may have meant (both 404)."""
+    chosen, on, problem = _choices(grade, as_of)
+    state = _search_state(q[:100], chosen, on, document[:200])
+    context: dict[str, Any] = {
+        "code": code, "as_of": on.isoformat() if on else "", "grade": chosen.value, "grade_label": GRADE_LABELS[chosen],
+        "today": dt.date.today(), "back": urlencode(state), "nav": "items",
+        "carried": {key: state[key] for key in ("q", "document") if key in state}}
+    if code not in catalog:
+        return _page(request, "item_missing.html", principal, 404, title="没有此编码", alert=problem,
+                     near=item_service.near_matches(catalog, code), **context)
+    periods = item_service.price_periods(catalog, code, on or context["today"])
     try:
-        item = item_service.item_detail(catalog, code, as_of=on)
-        history = item_service.price_history(catalog, code)
-    except NotFound as exc:
-        return _page(request, "denied.html", principal, 404, title="未找到", reason=exc.message)
-    return _page(request, "item.html", principal, title=item.name, nav="items", item=item, history=history,
-                 as_of=on.isoformat() if on else "", field_labels=FIELD_LABELS,
-                 uncertain={u.field: u.reason for u in item.uncertain_fields}, alert=problem)
+        item = item_service.item_detail(catalog, code, as_of=on, grade=chosen)
+    except NotFound:
+        return _page(request, "item_missing.html", principal, 404, title="该日期无生效价格", alert=problem,
+                     periods=periods, name=catalog.history(code)[-1].item.name, **context)
+    return _page(request, "item.html", principal, title=item.name, item=item, periods=periods,
+                 field_labels=FIELD_LABELS, uncertain={u.field: u.reason for u in item.uncertain_fields},
+                 alert=problem, **context)
 
 
 @router.get("/ui/feedback", response_class=HTMLResponse)
@@ -200,7 +227,8 @@ async def bills_page(request: Request, principal: BillPages) -> Response:
 async def _tables_page(request: Request, principal: Principal, db: DatabaseDep, status: int = 200,
                        **context: Any) -> HTMLResponse:
     return _page(request, "tables.html", principal, status, title="价格表", nav="tables",
-                 page=await db.read(table_service.list_tables), form=context.pop("form", {}),
+                 page=await db.read(table_service.list_tables), actors=await db.read(key_service.actor_names),
+                 form=context.pop("form", {}),
                  error=context.pop("error", None), issues=context.pop("issues", None), **context)
 
 
@@ -242,8 +270,10 @@ async def table_page(request: Request, principal: TablePages, db: DatabaseDep, c
         table = await db.read(table_service.table_detail, catalog, table_id)
         diff = await db.read(table_service.table_diff, catalog, table_id)
     except NotFound as exc:
-        return _page(request, "denied.html", principal, 404, title="未找到", reason=exc.message)
-    return _page(request, "table.html", principal, title=table.document, nav="tables", table=table, diff=diff)
+        return _page(request, "not_found.html", principal, 404, title="未找到", nav="tables", reason=exc.message,
+                     back=("/ui/tables", "返回价格表"))
+    return _page(request, "table.html", principal, title=table.document, nav="tables", table=table, diff=diff,
+                 actors=await db.read(key_service.actor_names))
 
 
 @router.post("/ui/tables/{table_id}/publish")

@@ -9,9 +9,12 @@ from pydantic import BaseModel, Field
 
 from price_tables.catalog import Catalog
 from validators.findings import Finding, Report
+from validators.registry import RULES
 from validators.spec import yuan
 
 ResultLabel = Literal["violation", "suspect", "info"]
+#: Each rule's Chinese name: the summary it is declared with (for a national rule, its name in the 两库).
+RULE_NAMES = {rule.id: rule.summary for rule in RULES}
 Outcome = Literal["pass", "suspect", "violation"]
 
 
@@ -23,6 +26,8 @@ class BasisOut(BaseModel):
 
 class FindingOut(BaseModel):
     rule: str = Field(description="Rule id, e.g. PRICE_ABOVE_STANDARD")
+    rule_name: str = Field(description="The rule's name in Chinese (the national rule's name where it has one), "
+                                       "e.g. 医疗服务项目超限定单价收费")
     national_rule: str | None = Field(description="National 两库 rule code, where one exists")
     result: ResultLabel
     line_ids: list[str]
@@ -36,7 +41,8 @@ class FindingOut(BaseModel):
     def of(cls, f: Finding) -> FindingOut:
         # model_construct: the engine's values are already of the right types; validating
         # them again would cost more than judging the line did.
-        return cls.model_construct(rule=f.rule, national_rule=f.national_rule, result=cast(ResultLabel, f.result.label),
+        return cls.model_construct(rule=f.rule, rule_name=RULE_NAMES[f.rule], national_rule=f.national_rule,
+                                   result=cast(ResultLabel, f.result.label),
                                    line_ids=list(f.line_ids),
                    message=f.message, expected=_money(f.expected), charged=_money(f.charged),
                                    amount_at_risk=yuan(f.amount_at_risk),
@@ -74,7 +80,8 @@ def result_json(report: Report, catalog: Catalog) -> bytes:
     # Every amount on a finding and in the totals is already to the cent (`validators.spec`),
     # so msgspec writes it as the decimal string the contract promises ("4234.00").
     findings = [{
-        "rule": f.rule, "national_rule": f.national_rule, "result": f.result.label, "line_ids": f.line_ids,
+        "rule": f.rule, "rule_name": RULE_NAMES[f.rule], "national_rule": f.national_rule, "result": f.result.label,
+        "line_ids": f.line_ids,
         "message": f.message, "expected": f.expected, "charged": f.charged, "amount_at_risk": f.amount_at_risk,
         "basis": {"document": f.basis.document, "seq": f.basis.seq, "text": f.basis.text},
     } for f in report.findings]

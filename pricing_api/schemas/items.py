@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import AliasPath, BaseModel, BeforeValidator, Field
+from pydantic import AliasPath, BaseModel, BeforeValidator, Field, PlainSerializer
 
 from price_tables.catalog import CatalogEntry
 from price_tables.grades import Grade
 from price_tables.item_rules import Rule
+from price_tables.periods import PricePeriod
 from pricing_api.schemas.common import MoneyStr, OutModel, Prices
 
 
@@ -37,8 +39,9 @@ class RuleOut(BaseModel):
     params: dict[str, Any]
 
     @classmethod
-    def of(cls, rule: Rule) -> Self:
-        return cls(kind=rule.kind, description=rule.describe(), basis=rule.basis, source_field=rule.source_field,
+    def of(cls, rule: Rule, unit: str) -> Self:
+        """`rule` of an item charged by `unit` (counts are said in that unit: 24小时, 2次)."""
+        return cls(kind=rule.kind, description=rule.describe_for(unit), basis=rule.basis, source_field=rule.source_field,
                    params=rule.model_dump(mode="json", exclude={"kind", "basis", "source_field"}))
 
 
@@ -79,7 +82,7 @@ class ItemDetail(ItemSummary):
     child_max_age: int = _item("child_markup", "max_age",
                                description="Child prices apply up to and including this age in 周岁")
     single_price: bool = _item("single_price", description="One price printed for all grades")
-    rules: Annotated[list[RuleOut], BeforeValidator(lambda rules: [RuleOut.of(r) for r in rules])] = _item("rules")
+    rules: Annotated[list[RuleOut], BeforeValidator(lambda item: [RuleOut.of(r, item.unit) for r in item.rules])] = _item()
     uncertain_fields: Annotated[
         list[UncertainField],
         BeforeValidator(lambda fields: [UncertainField(field=f, reason=why) for f, why in fields.items()]),
@@ -100,3 +103,41 @@ class PriceHistoryEntry(OutModel):
     effective_to: dt.date | None
     prices: Prices = _item("prices")
     self_priced: bool = _item("self_priced")
+
+
+class PeriodNotice(OutModel):
+    """A notice that set a period's price (or restated it unchanged) from `since`."""
+
+    since: dt.date
+    document: str = Field(validation_alias=AliasPath("entry", "document"))
+    notice_id: int = Field(validation_alias=AliasPath("entry", "notice_id"))
+
+
+class GradeChangeOut(OutModel):
+    grade: str
+    grade_label: str = Field(validation_alias=AliasPath("grade", "label"))
+    old: MoneyStr
+    new: MoneyStr
+    amount: MoneyStr = Field(description="new − old, yuan")
+    percent: Annotated[Decimal, PlainSerializer(lambda d: f"{d:f}", return_type=str)] = Field(
+        description="The change in percent of the old price, one decimal (\"4.5\", \"-3.0\")")
+
+
+class PricePeriodOut(OutModel):
+    """A stretch of days with one price, as it really applied (a revision ends the period it
+    replaces; a price restated unchanged continues it)."""
+
+    start: dt.date
+    end: dt.date | None = Field(description="Last day; null while still in force")
+    priced: bool = Field(description="False for a period in which no published notice prices the code")
+    prices: Prices | None = Field(description="null for a period without a price")
+    self_priced: bool
+    in_force: bool = Field(description="The period contains the requested date (`as_of`, default today)")
+    notices: list[PeriodNotice]
+    changes: list[GradeChangeOut] = Field(description="Each grade against the previous priced period")
+
+    @classmethod
+    def of_period(cls, period: PricePeriod, on: dt.date) -> Self:
+        item = period.item
+        return cls.of(period, priced=item is not None, self_priced=bool(item and item.self_priced),
+                      in_force=period.covers(on), prices=None if item is None else item.prices)

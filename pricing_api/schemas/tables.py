@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import AliasPath, BaseModel, Field
+from pydantic import AliasPath, BaseModel, Field, PlainSerializer
 
-from pricing_api.schemas.common import MoneyStr, OutModel
+from pricing_api.schemas.common import MoneyStr, OutModel, Prices
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
 
 
 class Issue(OutModel):
@@ -62,6 +68,9 @@ class PriceChangeOut(OutModel):
     grade_label: str = Field(validation_alias=AliasPath("grade", "label"))
     old: MoneyStr | None
     new: MoneyStr | None
+    amount: MoneyStr | None = Field(None, description="new − old in yuan (null when either is self-priced)")
+    percent: Annotated[Decimal | None, PlainSerializer(_percent, return_type=str | None)] = Field(
+        None, description="The change in percent of the old price, one decimal (\"4.5\", \"-3.0\")")
 
 
 class TextChangeOut(OutModel):
@@ -77,8 +86,10 @@ class ItemDiffOut(OutModel):
     status: Literal["added", "changed", "unchanged"]
     previous_document: str | None
     previous_notice_id: int | None
-    prices: list[PriceChangeOut]
+    prices: list[PriceChangeOut] = Field(description="Grades whose price changes (empty for an added item)")
     texts: list[TextChangeOut]
+    new_prices: Prices = Field(description="The table's prices for the item (all null when self-priced)")
+    self_priced: bool
 
 
 class DiffOut(DiffSummary):

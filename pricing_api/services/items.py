@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
 from price_tables.catalog import Catalog, CatalogEntry
 from price_tables.grades import Grade
+from price_tables.periods import price_periods as periods_of
 from pricing_api.errors import NotFound
-from pricing_api.schemas.items import ItemDetail, ItemPage, ItemSummary, PriceHistoryEntry
+from pricing_api.schemas.items import ItemDetail, ItemPage, ItemSummary, PriceHistoryEntry, PricePeriodOut
 
 
 def find_entry(catalog: Catalog, code: str, as_of: dt.date | None) -> CatalogEntry:
@@ -33,6 +35,30 @@ def price_history(catalog: Catalog, code: str) -> list[PriceHistoryEntry]:
     if code not in catalog:
         raise NotFound(f"项目编码 {code} 不在任何已发布的价格表中")
     return [PriceHistoryEntry.of(e) for e in catalog.history(code)]
+
+
+def price_periods(catalog: Catalog, code: str, on: dt.date) -> list[PricePeriodOut]:
+    """The code's price periods as they really applied, the one containing `on` marked."""
+    periods = periods_of(catalog, code)
+    if not periods:
+        raise NotFound(f"项目编码 {code} 不在任何已发布的价格表中")
+    return [PricePeriodOut.of_period(p, on) for p in periods]
+
+
+def near_matches(catalog: Catalog, code: str, limit: int = 8) -> list[ItemSummary]:
+    """Items an unknown code may have meant: what a search for it finds (a partial code, a name,
+    pinyin), then codes a digit or two away (a typo, a transposition)."""
+    text = code.strip()[:100]
+    codes = [e.item.code for e in catalog.search(text)[:limit]] if text else []
+    codes += difflib.get_close_matches(text, catalog.codes(), n=limit, cutoff=0.75)
+    entries = [catalog.latest(c) for c in dict.fromkeys(codes)]
+    return [ItemSummary.of_entry(e) for e in entries if e is not None][:limit]
+
+
+def notice_documents(catalog: Catalog) -> list[str]:
+    """The 文号 of every published notice, oldest first (to list items by notice)."""
+    versions = sorted(catalog.versions, key=lambda v: (v.effective_from, v.published_order))
+    return list(dict.fromkeys(v.notice.meta.document for v in versions))
 
 
 def search_items(catalog: Catalog, *, q: str | None = None, grade: Grade | None = None, as_of: dt.date | None = None,

@@ -62,3 +62,16 @@ def principal_by_hash(session: Session, key_hash: str) -> Principal | None:
 def active_principals(session: Session) -> dict[str, Principal]:
     """Every active key, by hash: the table each worker holds in memory."""
     return {record.key_hash: principal_of(record) for record in stored.active_keys(session)}
+
+
+#: What stored records say for work the service did itself (bundled tables, the first key).
+SYSTEM_ACTOR = "system"
+
+
+def actor_names(session: Session) -> dict[str, str]:
+    """Each actor string records carry (`key:qzp_ab12cd(pricing)`) → the key's name, for pages
+    that say who uploaded or published; a key without a name keeps its prefix."""
+    names = {SYSTEM_ACTOR: "系统（内置数据）"}
+    for record in stored.all_keys(session):
+        names[principal_of(record).actor] = record.name or record.prefix
+    return names

@@ -55,15 +55,54 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN", accept_downloads=True)
+VIEWPORTS = {"desktop": {"width": 1366, "height": 860}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(browser, request):
+    """A fresh browser page at each size the pages are used at: a desktop and a phone."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     yield page
     context.close()
 
 
-def shoot(page, name: str) -> None:
+def is_phone(page) -> bool:
+    return page.viewport_size["width"] < 600
+
+
+#: Names (of items and rules) on the page that wrap to lines of fewer than three characters: the
+#: sign of a column squeezed to one character's width.
+_SQUEEZED_NAMES = """() => Array.from(document.querySelectorAll(".name, .rule-name"))
+  .filter((el) => el.getClientRects().length && el.textContent.trim().length >= 4)
+  .map((el) => {
+    const range = document.createRange(); range.selectNodeContents(el);
+    const lines = new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size;
+    return {text: el.textContent.trim(), lines};
+  })
+  .filter((name) => name.lines > 1 && name.text.length / name.lines < 3)"""
+
+#: Visible form fields without a label (a placeholder is not one).
+_UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, textarea"))
+  .filter((el) => el.type !== "hidden" && el.getClientRects().length)
+  .filter((el) => !el.labels.length && !el.getAttribute("aria-label"))
+  .map((el) => el.id || el.name)"""
+
+
+def assert_page_fits(page) -> None:
+    """The page never scrolls sideways, no name wraps a character a line, every field has a label."""
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{page.url} is {width[0]} px wide in a {width[1]} px window"
+    assert page.evaluate(_SQUEEZED_NAMES) == [], page.url
+    assert page.evaluate(_UNLABELLED) == [], page.url
+
+
+def shoot(page, name: str, at: str | None = None) -> None:
+    """Save a screenshot (PRICING_SCREENSHOTS): `name.png` at desktop size, `name-phone.png` on a
+    phone, scrolled on a phone to show `at` (a selector) first."""
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=False)
+        if at and is_phone(page):
+            page.locator(at).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        suffix = "-phone" if is_phone(page) else ""
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}{suffix}.png"), full_page=False)

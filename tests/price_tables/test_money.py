@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from price_tables.money import child_price, parse_money, round_child_price
+from price_tables.money import child_price, parse_money, percent_change, round_child_price
 
 
 @pytest.mark.parametrize(("adult", "child"), [
@@ -37,3 +37,13 @@ def test_parse_money_accepts_a_yuan_suffix_and_thousands_separator():
 
 def test_the_markup_never_lowers_a_tiny_price():
     assert child_price(Decimal("0.11")) == Decimal("0.11")   # 0.143 would round to 0.1
+
+
+@pytest.mark.parametrize(("old", "new", "percent"), [
+    ("4592", "4800", "4.5"),      # 208 / 4592 = 4.53 %
+    ("3254", "3400", "4.5"),      # 4.487 % rounds half-up
+    ("100", "99.95", "-0.1"),     # -0.05 % rounds away from zero at the half
+    ("2746", "2746", "0.0"),
+])
+def test_a_price_change_in_percent_has_one_decimal_half_up(old, new, percent):
+    assert percent_change(Decimal(old), Decimal(new)) == Decimal(percent)

@@ -177,3 +177,27 @@ def test_tier_wordings(name, low, high):
         assert tier is None
     else:
         assert tier.min_hours == (Decimal(low) if low else None) and tier.max_hours == (Decimal(high) if high else None)
+
+
+@pytest.mark.parametrize(("code", "wording"), [
+    ("31060400700", "每日最多收费24小时"),          # 计价单位 小时
+    ("31060400700", "每服务1小时最多收费1小时"),
+    ("31060200800", "每日最多收费2次"),            # 次
+    ("31060400900", "一个住院过程最多收费6次"),      # 人次
+    ("24020000400", "每疗程最多收费1次"),           # 疗程
+    ("25040103600", "每条收费明细最多收费5个抗原"),   # 每抗原
+    ("41000001300", "每周最多收费2个部位"),          # 部位
+])
+def test_frequency_caps_count_in_the_items_unit(item, code, wording):
+    subject = item(code)
+    assert any(wording in r.describe_for(subject.unit) for r in subject.rules_of("frequency_cap"))
+
+
+def test_no_frequency_cap_of_an_item_not_charged_by_the_time_says_times(item):
+    # The class, not the example: every cap of every bundled item whose unit is not a count of
+    # times (小时, 部位, 每抗原 …) is said in that unit.
+    times = {"次", "人次", "疗程", "次/月"}
+    for subject in {i.code: i for n in bundled_notices() for i in n.items}.values():
+        for rule in subject.rules_of("frequency_cap"):
+            if subject.unit not in times and rule.per != "site":
+                assert not rule.describe_for(subject.unit).endswith("次"), (subject.code, subject.unit)

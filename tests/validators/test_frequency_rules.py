@@ -126,7 +126,7 @@ def test_hourly_items_are_charged_for_the_hours_given(check):
 
 def test_an_hourly_item_cannot_pass_24_hours_a_day(check):
     [finding] = caps(check(bill(line("31060400700", 135, quantity=25))))
-    assert "每日最多收费24次" in finding.message
+    assert "超过“每日最多收费24小时”的限定，本条超出1小时" in finding.message
 
 
 def totals(report):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 
-from price_tables.item_rules import FrequencyCap, MoneyCap
+from price_tables.item_rules import FrequencyCap, MoneyCap, units_of
 from validators.context import AnyLine, BillContext, Judged
 from validators.findings import ZERO, Result
 from validators.spec import RuleDoc, RuleSpec, count, yuan
@@ -76,10 +76,10 @@ def _frequency(spec: RuleSpec, ctx: BillContext):
         for cap in item.rules_of("frequency_cap"):
             if quantity is not None and cap.per in _GROUP_KEYS and quantity <= cap.max_count:
                 continue
-            yield from _check_cap(spec, ctx, cap, lines, first_session)
+            yield from _check_cap(spec, ctx, cap, lines, first_session, item.unit)
 
 
-def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[AnyLine], first_session) -> Iterable:
+def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[AnyLine], first_session, unit: str) -> Iterable:
     limit = Decimal(cap.max_count)
     if cap.per in _GROUP_KEYS:
         key_of = _GROUP_KEYS[cap.per]
@@ -88,8 +88,8 @@ def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[AnyLine], first_session
             if first_session and cap.per == "course" and first_session[0].first_code == line.code:
                 hint = f"；第二次起应按编码{first_session[0].subsequent_code}收费"
             yield spec.finding(
-                [line], f"{line.label()}{_period_words(cap, ctx, line)}共收费{count(total)}次，"
-                        f"超过“{cap.describe()}”的限定，本条超出{count(over)}次{hint}",
+                [line], f"{line.label()}{_period_words(cap, ctx, line)}共收费{units_of(count(total), unit)}，"
+                        f"超过“{cap.describe_for(unit)}”的限定，本条超出{units_of(count(over), unit)}{hint}",
                 ctx.basis(line, cap.basis), charged=line.charged, at_risk=over * line.line.unit_price)
     elif cap.per in ("line", "hour"):
         for line in lines:
@@ -97,7 +97,7 @@ def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[AnyLine], first_session
             if allowed is not None and line.line.quantity > allowed:
                 over = line.line.quantity - allowed
                 yield spec.finding(
-                    [line], _per_line_message(line, cap, allowed, over),
+                    [line], _per_line_message(line, cap, allowed, over, unit),
                     ctx.basis(line, cap.basis), charged=line.charged, at_risk=over * line.line.unit_price)
     elif cap.per == "site":
         yield from _site_weeks(spec, ctx, cap, lines)
@@ -112,10 +112,11 @@ def _units_allowed_on(line: AnyLine, cap: FrequencyCap) -> Decimal | None:
     return None if hours is None else Decimal(math.ceil(hours)) * cap.max_count
 
 
-def _per_line_message(line: AnyLine, cap: FrequencyCap, allowed: Decimal, over: Decimal) -> str:
+def _per_line_message(line: AnyLine, cap: FrequencyCap, allowed: Decimal, over: Decimal, unit: str) -> str:
     quantity = count(line.line.quantity)
     if cap.per == "line":
-        return f"{line.label()}本条数量{quantity}，超过{cap.describe()}，超出{count(over)}个计价单位不得收费"
+        return (f"{line.label()}本条数量{quantity}，超过“{cap.describe_for(unit)}”，"
+                f"超出的{units_of(count(over), unit)}不得收费")
     hours = line.line.duration_hours or Decimal(0)
     return (f"{line.label()}按小时计价，服务时长{count(hours)}小时最多{count(allowed)}小时，"
             f"收费{quantity}小时，超出{count(over)}小时")
