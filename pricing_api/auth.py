@@ -33,14 +33,15 @@ class Permission(StrEnum):
     MANAGE_HOSPITALS = "manage_hospitals"  # the hospital registry
     ADMIN = "admin"  # keys, audit log
     METRICS = "metrics"  # /metrics
+    AUDIT = "audit"  # start audit runs over claims files, review their findings (初审/复审)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.HIS: frozenset({Permission.VALIDATE_BILLS}),
     # Auditors re-audit bills after settlement, so they may validate too.
-    Role.AUDITOR: frozenset({Permission.READ, Permission.VALIDATE_BILLS}),
+    Role.AUDITOR: frozenset({Permission.READ, Permission.VALIDATE_BILLS, Permission.AUDIT}),
     Role.PRICING: frozenset({Permission.READ, Permission.VALIDATE_BILLS, Permission.WRITE_TABLES,
-                             Permission.MANAGE_HOSPITALS}),
+                             Permission.MANAGE_HOSPITALS, Permission.AUDIT}),
     Role.ADMIN: frozenset(Permission),
     Role.METRICS: frozenset({Permission.METRICS}),
 }

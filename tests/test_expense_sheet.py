@@ -120,4 +120,4 @@ def test_cells_are_bounded():
     with pytest.raises(TableFileError, match="超过上限"):
         read_cells(("a\n" * 20).encode(), "x.csv", max_rows=10)
     with pytest.raises(TableFileError, match="控制字符"):
-        read_cells("a,b\x00c\n".encode(), "x.csv", max_rows=10)
+        read_cells(b"a,b\x00c\n", "x.csv", max_rows=10)

@@ -71,3 +71,21 @@ def test_items_stored_by_release_0002_read_back_identical_after_the_upgrade(data
     assert upgraded == notices
     assert [r.incomplete_row_count for r in records] == [len(n.incomplete_rows) for n in notices]
     engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_declare(database_url):
+    """A model changed without its migration (or a migration that differs from its model) is a
+    database that production would not have."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import pricing_api.storage.records  # noqa: F401  (the tables, on SQLModel.metadata)
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    assert differences == []

@@ -53,3 +53,11 @@ def set_grade(session: Session, hospital: HospitalRecord, *, grade: str, effecti
 
 def all_hospitals(session: Session) -> list[HospitalRecord]:
     return list(session.exec(select(HospitalRecord).order_by(col(HospitalRecord.fixmedins_code))))
+
+
+def names_of(session: Session, codes: set[str]) -> dict[str, str]:
+    """Registered hospitals' names by fixmedins_code (codes not registered are left out)."""
+    if not codes:
+        return {}
+    rows = session.exec(select(HospitalRecord).where(col(HospitalRecord.fixmedins_code).in_(codes))).all()
+    return {row.fixmedins_code: row.name for row in rows}

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, Numeric, String, Table, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, Numeric, String, Table, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -263,3 +263,96 @@ class NhsaFeedbackRecord(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
     received_at: dt.datetime = Field(default_factory=utcnow, index=True)
     key_id: int | None = None
+
+
+class AuditRunRecord(SQLModel, table=True):
+    """A post-payment review run (事后审核): a claims file judged in the background, its findings
+    stored for review.  `state`: queued → running → done | failed."""
+
+    __tablename__ = "audit_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    source_name: str = Field(max_length=255)
+    source_sha256: str = Field(max_length=64)
+    source_bytes: int = 0
+    engine: str = Field(default="duckdb", max_length=10)
+    state: str = Field(default="queued", max_length=10, index=True)
+    progress: int = 0  # percent
+    stage: str = Field(default="", max_length=100)  # what the run is doing now, in Chinese
+    lines_read: int = 0
+    bills_judged: int = 0
+    rejected_rows: int = 0
+    findings_count: int = 0
+    at_risk_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    catalog_version: str = Field(default="", max_length=20)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rejected_sample: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    error: str = Field(default="", max_length=2000)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    created_by: str | None = None
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    heartbeat_at: dt.datetime | None = None
+
+
+class AuditFindingRecord(SQLModel, table=True):
+    """One finding of an audit run and its review: 初审 (first_*) then 复审 (second_*) by another
+    reviewer.  Money in cents (exact, and sorted and summed alike on PostgreSQL and SQLite)."""
+
+    __tablename__ = "audit_finding"
+    __table_args__ = (
+        Index("ix_audit_finding_run_amount", "run_id", "at_risk_cents", "id"),
+        Index("ix_audit_finding_run_hospital_rule", "run_id", "fixmedins_code", "rule"),
+        Index("ix_audit_finding_run_stage", "run_id", "stage"),
+        Index("ix_audit_finding_rule_decided", "rule", "decided_at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"),
+                                                          primary_key=True, autoincrement=True))
+    run_id: int = Field(foreign_key="audit_run.id")
+    position: int  # the engine's order within the run
+    bill_id: str = Field(max_length=64)
+    fixmedins_code: str = Field(default="", max_length=64)
+    hospital_grade: str = Field(default="", max_length=20)
+    line_ids: str = Field(max_length=2000)
+    risk_line_id: str = Field(default="", max_length=64)
+    code: str = Field(default="", max_length=40)
+    item_name: str = Field(default="", max_length=200)
+    service_date: dt.date | None = None
+    rule: str = Field(max_length=40)
+    national_rule: str = Field(default="", max_length=40)
+    result: str = Field(max_length=20)
+    message: str = Field(max_length=2000)
+    expected_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    charged_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    at_risk_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    basis_document: str = Field(default="", max_length=100)
+    basis_seq: int | None = None
+    basis_text: str = Field(default="", max_length=2000)
+    # open → first (初审 done) → final (复审 done)
+    stage: str = Field(default="open", max_length=10)
+    first_decision: str | None = Field(default=None, max_length=20)
+    first_comment: str = Field(default="", max_length=1000)
+    first_by: int | None = None  # the reviewer's key id
+    first_by_name: str = Field(default="", max_length=100)
+    first_at: dt.datetime | None = None
+    second_decision: str | None = Field(default=None, max_length=20)
+    second_comment: str = Field(default="", max_length=1000)
+    second_by: int | None = None
+    second_by_name: str = Field(default="", max_length=100)
+    second_at: dt.datetime | None = None
+    decided_at: dt.datetime | None = None  # when the decision became final (复审)
+
+
+class ColumnMappingRecord(SQLModel, table=True):
+    """How a hospital's 费用明细 headers map to the flat claim columns, as a user placed them once:
+    normalised header → column (or "ignore")."""
+
+    __tablename__ = "column_mapping"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fixmedins_code: str = Field(max_length=64, unique=True)
+    mapping: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    updated_by: str | None = None
