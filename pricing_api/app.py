@@ -22,7 +22,21 @@ from pricing_api.errors import ErrorBody
 from pricing_api.hot_paths import handle_plainly
 from pricing_api.json_body import install_body_schemas
 from pricing_api.metrics import worker_exited
-from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, metrics, nhsa, notices, pages, tables
+from pricing_api.routes import (
+    admin,
+    audit_pages,
+    audits,
+    bills,
+    code_maps,
+    health,
+    hospitals,
+    items,
+    metrics,
+    nhsa,
+    notices,
+    pages,
+    tables,
+)
 from pricing_api.routes.pages import install_page_handlers
 from pricing_api.security_headers import SecurityHeaders
 from pricing_api.settings import Settings, get_settings
@@ -100,9 +114,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tables.router, responses=API_ERRORS)
     app.include_router(hospitals.router, responses=API_ERRORS)
     app.include_router(code_maps.router, responses=API_ERRORS)
+    app.include_router(audits.router, responses=API_ERRORS)
     app.include_router(admin.router, responses=API_ERRORS)
     app.include_router(metrics.router, responses=API_ERRORS)
     app.include_router(pages.router)
+    app.include_router(audit_pages.router)
     install_page_handlers(app)
     install_body_schemas(app)
     handle_plainly(app)

@@ -74,7 +74,8 @@ def _page(request: Request, template: str, principal: Principal | None, status: 
         "principal": principal, "role_label": ROLE_LABELS.get(principal.role) if principal else "",
         "csrf_field": CSRF_FIELD, "csrf": getattr(request.state, "csrf", ""),
         "can_read": can(Permission.READ), "can_validate": can(Permission.VALIDATE_BILLS),
-        "can_write": can(Permission.WRITE_TABLES), "states": STATES, "grades": GRADE_CHOICES, **context,
+        "can_write": can(Permission.WRITE_TABLES), "can_audit": can(Permission.AUDIT),
+        "states": STATES, "grades": GRADE_CHOICES, **context,
     }, status_code=status)
     response.headers["Content-Security-Policy"] = CSP
     return response

@@ -45,20 +45,20 @@ class AuditRunOut(OutModel):
     finished_at: dt.datetime | None
 
 
-class AuditRunDetail(AuditRunOut):
-    summary: dict[str, Any] = Field(description="Per rule, hospital and item: findings and money at risk")
-    rejected_sample: list[dict[str, Any]] = Field(description="The first rows that could not be read: row, reason")
-    hospitals: list[FacetOut] = Field(description="Findings and money at risk per hospital")
-    rules: list[FacetOut] = Field(description="Findings and money at risk per rule")
-    stages: list[FacetOut] = Field(description="Findings per review stage")
-
-
 class FacetOut(BaseModel):
     key: str
     label: str = Field(description="The hospital's name, the rule's Chinese name, the stage's name")
     extra: str = Field(description="The hospital's grade, the rule's national code")
     findings: int
     at_risk: MoneyStr
+
+
+class AuditRunDetail(AuditRunOut):
+    summary: dict[str, Any] = Field(description="Per rule, hospital and item: findings and money at risk")
+    rejected_sample: list[dict[str, Any]] = Field(description="The first rows that could not be read: row, reason")
+    hospitals: list[FacetOut] = Field(description="Findings and money at risk per hospital")
+    rules: list[FacetOut] = Field(description="Findings and money at risk per rule")
+    stages: list[FacetOut] = Field(description="Findings per review stage")
 
 
 class AuditRunPage(BaseModel):

@@ -19,6 +19,14 @@ from sqlmodel import Session
 from price_tables.formula_guard import guard
 from pricing_api.auth import Principal
 from pricing_api.errors import Conflict, FieldProblem, InvalidRequest, NotFound
+from pricing_api.schemas.audits import (
+    AuditFindingPage,
+    AuditRunDetail,
+    AuditRunOut,
+    AuditRunPage,
+    FacetOut,
+    finding_out,
+)
 from pricing_api.services.audit_log import record_audit
 from pricing_api.storage import audits as stored
 from pricing_api.storage import hospitals as hospital_store
@@ -205,3 +213,31 @@ def rule_quality(session: Session, *, start: dt.date | None, end: dt.date | None
             "override_rate": his.override_rate}
         out.append(entry)
     return {"from": start, "to": end, "rules": out}
+
+
+def run_out(run: AuditRunRecord) -> AuditRunOut:
+    return AuditRunOut.of(run, state_label=RUN_STATES.get(run.state, run.state), at_risk=yuan(run.at_risk_cents))
+
+
+def run_page(session: Session, *, limit: int, offset: int) -> AuditRunPage:
+    runs, total = stored.list_runs(session, limit=limit, offset=offset)
+    return AuditRunPage(runs=[run_out(r) for r in runs], total=total)
+
+
+def run_detail(session: Session, run_id: int) -> AuditRunDetail:
+    run = run_or_404(session, run_id)
+    facets = stored.facets(session, run_id)
+    names = hospital_store.names_of(session, {key for key, *_ in facets["hospitals"]})
+    labels = {"hospitals": lambda key: names.get(key, ""), "rules": rule_name, "stages": lambda key: STAGES.get(key, key)}
+    shaped = {kind: [FacetOut(key=key, label=labels[kind](key), extra=extra if kind != "stages" else "", findings=count,
+                              at_risk=yuan(cents)) for key, extra, count, cents in rows]
+              for kind, rows in facets.items()}
+    return AuditRunDetail.of(run_out(run), run, **shaped)
+
+
+def findings_of(session: Session, run_id: int, where: stored.FindingFilter, *, sort: str, limit: int,
+                offset: int) -> AuditFindingPage:
+    run_or_404(session, run_id)
+    rows, total, cents = stored.findings_page(session, run_id, where, sort=sort, limit=limit, offset=offset)
+    return AuditFindingPage(findings=[finding_out(r, rule_name(r.rule)) for r in rows], total=total, at_risk=yuan(cents),
+                            limit=limit, offset=offset)
