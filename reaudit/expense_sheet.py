@@ -59,6 +59,14 @@ UNUSED = ("规格", "剂型", "产地", "厂家", "生产厂家", "批号", "执
 #: A cell that marks a totals row (合计 / 总计 / 小计, 本页合计…).
 _TOTALS = re.compile(r"^(本页|本单|全部)?(合\s*计|总\s*计|小\s*计|累\s*计)")
 IGNORE = "ignore"
+#: Each column in Chinese, for the question "which column is this header?".
+COLUMN_LABELS: dict[str, str] = {
+    "bill_id": "单据号（住院号、就诊号）", "line_id": "明细号", "code": "项目编码（物价编码）", "hilist_code": "医保项目编码",
+    "hosplist_code": "医院项目编码", "name": "项目名称", "service_date": "费用日期", "quantity": "数量", "unit": "计价单位",
+    "unit_price": "单价", "amount": "金额", "birth_date": "出生日期", "sex": "性别", "encounter_type": "就诊类型（住院/门诊）",
+    "admitted_on": "入院日期", "discharged_on": "出院日期", "hospital_grade": "医院等级", "fixmedins_code": "医疗机构编码",
+    "duration_hours": "时长（小时）", "body_site": "部位", "course_id": "疗程号", "purchase_price": "进价",
+    "category": "类别（service/material/drug）", IGNORE: "不使用此列"}
 #: Choices a user may give an unrecognised header.
 PLACEABLE = tuple(SYNONYMS) + (IGNORE,)
 #: Without these, a fee line cannot be judged (one of the codes; a price or an amount).
@@ -220,3 +228,45 @@ def as_date_text(value: str) -> str:
         return dt.date(year, month, day).isoformat()
     except ValueError:
         return text
+
+
+_ENCOUNTER = {"住院": "inpatient", "门诊": "outpatient", "急诊": "outpatient", "inpatient": "inpatient",
+              "outpatient": "outpatient", "2": "inpatient", "1": "outpatient"}
+_LINE_FIELDS = ("line_id", "code", "hilist_code", "hosplist_code", "name", "service_date", "quantity", "unit",
+                "unit_price", "amount", "duration_hours", "course_id", "body_site", "purchase_price", "category")
+
+
+@dataclass
+class SheetBill:
+    """One bill of the sheet as the validate endpoint's request body, and the sheet rows it came from."""
+
+    bill_id: str
+    document: dict
+    rows: list[int]
+
+
+def bill_documents(rows: list[tuple[int, dict[str, str]]], *, grade: str | None,
+                   fixmedins_code: str | None) -> list[SheetBill]:
+    """Fee lines grouped into bills (by `bill_id`, in the order first met), each a request body
+    for `/v1/bills/validate`: the bill-level values of its first row, every row a line.  Values
+    are passed as read; the bill model says what is wrong with them."""
+    bills: dict[str, SheetBill] = {}
+    for number, row in rows:
+        bill_id = row.get("bill_id", "1")
+        bill = bills.get(bill_id)
+        if bill is None:
+            encounter_type = _ENCOUNTER.get((row.get("encounter_type") or "").strip().lower(),
+                                            row.get("encounter_type") or "")
+            encounter: dict[str, str | None] = {"type": encounter_type}
+            if encounter_type == "inpatient":
+                encounter.update(admitted_on=row.get("admitted_on"), discharged_on=row.get("discharged_on"))
+            hospital = {key: value for key, value in (("grade", row.get("hospital_grade") or grade),
+                                                      ("fixmedins_code", row.get("fixmedins_code") or fixmedins_code))
+                        if value}
+            bill = bills[bill_id] = SheetBill(bill_id, {
+                "bill_id": bill_id, "hospital": hospital,
+                "patient": {"birth_date": row.get("birth_date"), "sex": row.get("sex")},
+                "encounter": encounter, "lines": []}, [])
+        bill.document["lines"].append({field: row[field] for field in _LINE_FIELDS if row.get(field)})
+        bill.rows.append(number)
+    return list(bills.values())

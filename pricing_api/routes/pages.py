@@ -43,6 +43,7 @@ from pricing_api.deps import (
 from pricing_api.errors import DomainError, NotFound, Unauthorized
 from pricing_api.routes.tables import read_limited
 from pricing_api.schemas.common import FormText
+from pricing_api.services import hospitals as hospital_service
 from pricing_api.services import items as item_service
 from pricing_api.services import keys as key_service
 from pricing_api.services import page_sessions
@@ -221,8 +222,10 @@ async def feedback_page(request: Request, principal: TablePages, db: DatabaseDep
 
 
 @router.get("/ui/bills", response_class=HTMLResponse)
-async def bills_page(request: Request, principal: BillPages) -> Response:
-    return _page(request, "bills.html", principal, title="收费审核", nav="bills")
+async def bills_page(request: Request, principal: BillPages, db: DatabaseDep) -> Response:
+    """Check pasted bills (JSON), or a hospital's 费用明细 file (Excel/CSV)."""
+    hospitals = (await db.read(hospital_service.list_hospitals)).hospitals
+    return _page(request, "bills.html", principal, title="收费审核", nav="bills", hospitals=hospitals)
 
 
 async def _tables_page(request: Request, principal: Principal, db: DatabaseDep, status: int = 200,

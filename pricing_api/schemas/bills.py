@@ -1,8 +1,8 @@
-"""Response shape of `POST /v1/bills/validate`."""
+"""Response shapes of `POST /v1/bills/validate` and `POST /v1/bills/sheet`."""
 
 from __future__ import annotations
 
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import msgspec
 from pydantic import BaseModel, Field
@@ -91,3 +91,74 @@ def result_json(report: Report, catalog: Catalog) -> bytes:
 
 
 _ENCODE = msgspec.json.Encoder().encode
+
+
+class SheetHeader(BaseModel):
+    header: str = Field(description="As printed in the file")
+    column: str | None = Field(description="The flat-format column it was placed on; null: not placed yet")
+    column_label: str
+    source: Literal["builtin", "remembered", "user", "unplaced"] = Field(
+        description="builtin: a name vendors use; remembered: this hospital's earlier answer; user: this request's")
+
+
+class SheetColumn(BaseModel):
+    column: str
+    label: str
+
+
+class SheetLayoutOut(BaseModel):
+    header_row: int = Field(description="The file row the header was found on (title rows above it are read for "
+                                        "bill values: 住院号, 入院日期 …)")
+    headers: list[SheetHeader]
+    unplaced: list[str] = Field(description="Headers to place (a column, or `ignore`) in `mapping`")
+    missing: list[SheetColumn] = Field(description="Columns a fee line needs that no header gives")
+    bill_values_needed: list[SheetColumn] = Field(description="Bill values neither a column nor the title rows give: "
+                                                              "fill them in `defaults`, for the whole file")
+    bill_values_in_title: list[str] = Field(description="Bill values read from the title rows (names only)")
+    choices: dict[str, str] = Field(description="Every column a header may be placed on, in Chinese")
+
+
+class SheetProblem(BaseModel):
+    field: str
+    reason: str
+    row: int | None = Field(description="The file row, for a line's problem")
+
+
+class SheetLine(BaseModel):
+    line_id: str
+    row: int = Field(description="The file row")
+    code: str
+    name: str
+    service_date: str
+
+
+class SheetBill(BaseModel):
+    bill_id: str
+    first_row: int
+    last_row: int
+    lines: int
+    line_items: list[SheetLine] = Field(description="Each fee line: its id in the findings and its row in the file")
+    status: Literal["checked", "invalid"]
+    result: BillResult | None = None
+    problems: list[SheetProblem] = Field(default_factory=list)
+
+
+class SheetTotals(BaseModel):
+    bills: int
+    lines: int
+    findings: int
+    invalid_bills: int
+    charged: str
+    at_risk: str
+
+
+class SheetCheckOut(BaseModel):
+    """A 费用明细 file: how it was read, and — once every header is placed — each bill's result."""
+
+    status: Literal["needs_mapping", "checked"]
+    layout: SheetLayoutOut
+    remembered: bool = Field(description="The placements were kept for this hospital's next file")
+    skipped: list[dict[str, Any]] = Field(default_factory=list, description="Rows left out: totals rows, rows without "
+                                                                            "an item code (row, reason)")
+    bills: list[SheetBill] = Field(default_factory=list)
+    totals: SheetTotals | None = None

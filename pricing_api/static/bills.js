@@ -164,4 +164,14 @@
     link.download = "审核结果-" + stamp + ".csv"; link.click(); URL.revokeObjectURL(link.href);
   });
   checkButton.addEventListener("click", check);
+
+  // The sheet page part (sheet.js) shows its bills with the same table, summary and CSV.
+  window.billResults = {
+    reset() { errorBox.hidden = true; errorBox.replaceChildren(); result.hidden = true; download.disabled = true;
+              rows = []; body.replaceChildren(); },
+    async show(bill, answer) { await show({ bill }, answer); },
+    problems(items) { const list = document.createElement("ul"); for (const text of items) list.append(element("li", text));
+                      errorBox.append(list); errorBox.hidden = false; },
+    finish(text) { summary.textContent = text; result.hidden = false; download.disabled = false; },
+  };
 })();
