@@ -1,0 +1,111 @@
+"""The Python engine over canonical rows: each bill rebuilt as the API's `Bill` and judged by
+`validators.validate` — the reference the other engines are held to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+import pyarrow as pa
+
+from price_tables.catalog import Catalog
+from price_tables.grades import Grade
+from reaudit.findings import BILLS_SCHEMA, FINDINGS_SCHEMA
+from validators import validate
+from validators.bill import Bill, BillLine, Encounter, Hospital, Patient
+from validators.context import build_context
+from validators.findings import Finding, Report
+from validators.registry import RULES
+from validators.spec import RuleSpec
+
+_RANK = {rule.id: i for i, rule in enumerate(RULES)}
+_RUNS = re.compile(r"[0-9]+|[^0-9]+")
+_LINE_FIELDS = ("line_id", "code", "name", "service_date", "quantity", "unit", "unit_price", "amount", "duration_hours",
+                "course_id", "body_site", "consent_signed", "purchase_price", "main_line_id")
+
+
+def natural_key(line_id: str) -> str:
+    """The line order key of `reaudit/sql/lines.py:natkey` (digit runs by value, then text)."""
+    out = []
+    for run in _RUNS.findall(line_id):
+        if run.isascii() and run.isdigit():
+            digits = run.lstrip("0")
+            out.append(f"0{len(digits):03d}{digits}")
+        else:
+            out.append(f"1{run}\x01")
+    return "".join(out)
+
+
+class PythonEngine:
+    name = "python"
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.fallback_rules: list[RuleSpec] = []
+
+    def judge(self, chunk: pa.Table) -> tuple[pa.Table, pa.Table]:
+        return judge(chunk, self.catalog)
+
+    def close(self) -> None:
+        pass
+
+
+def bills_of(chunk: pa.Table) -> Iterator[tuple[dict, list[dict]]]:
+    """(first row, rows) per bill, bills in the order first met."""
+    grouped: dict[str, list[dict]] = {}
+    for row in chunk.to_pylist():
+        grouped.setdefault(row["bill_id"], []).append(row)
+    for rows in grouped.values():
+        yield rows[0], rows
+
+
+def to_bill(first: dict, rows: list[dict]) -> Bill:
+    """The API's Bill from canonical rows (already checked: built without validating again)."""
+    lines, history = [], []
+    for row in rows:
+        line = BillLine.model_construct(**{name: row[name] for name in _LINE_FIELDS})
+        (history if row["history"] else lines).append(line)
+    return Bill.model_construct(
+        bill_id=first["bill_id"], hospital=Hospital.model_construct(grade=Grade(first["hospital_grade"])),
+        patient=Patient.model_construct(birth_date=first["birth_date"], sex=first["sex"]),
+        encounter=Encounter.model_construct(type=first["encounter_type"], admitted_on=first["admitted_on"],
+                                            discharged_on=first["discharged_on"]),
+        lines=lines, history=history)
+
+
+def _report(bill: Bill, catalog: Catalog, rules: Sequence[RuleSpec] | None) -> Report | list[Finding]:
+    if rules is None:
+        return validate(bill, catalog)
+    ctx = build_context(bill, catalog)
+    return [finding for rule in rules for finding in rule.check(rule, ctx)]
+
+
+def judge(chunk: pa.Table, catalog: Catalog, rules: Sequence[RuleSpec] | None = None) -> tuple[pa.Table, pa.Table]:
+    """(findings, bills) as the DuckDB engine gives them; `rules` limits the run to some rules
+    (the DuckDB engine's fallback), else every registered rule runs."""
+    findings: list[dict] = []
+    bills: list[dict] = []
+    for first, rows in bills_of(chunk):
+        bill = to_bill(first, rows)
+        order = sorted(rows, key=lambda r: (not r["history"], natural_key(r["line_id"]), r["row_no"]))
+        ords = {r["line_id"]: i + 1 for i, r in enumerate(order) if not r["history"]}
+        codes = {r["line_id"]: r["code"] for r in rows if not r["history"]}
+        bill_row = min(r["row_no"] for r in rows)
+        result = _report(bill, catalog, rules)
+        found = result.findings if isinstance(result, Report) else result
+        for f in found:
+            findings.append({
+                "file_no": first["file_no"], "bill_row": bill_row, "bill_id": bill.bill_id,
+                "first_ord": min(ords[i] for i in f.line_ids), "rule_rank": _RANK[f.rule], "line_ids": " ".join(f.line_ids),
+                "rule": f.rule, "national_rule": f.national_rule, "result": f.result.label, "message": f.message,
+                "expected": f.expected, "charged": f.charged, "amount_at_risk": f.amount_at_risk,
+                "basis_document": f.basis.document, "basis_seq": f.basis.seq, "basis_text": f.basis.text,
+                "risk_line_id": f.risk_line_id, "fixmedins_code": first["fixmedins_code"],
+                "hospital_grade": first["hospital_grade"], "code": codes[f.risk_line_id]})
+        if isinstance(result, Report):
+            bills.append({"file_no": first["file_no"], "bill_row": bill_row, "bill_id": bill.bill_id,
+                          "fixmedins_code": first["fixmedins_code"], "hospital_grade": first["hospital_grade"],
+                          "lines": len(bill.lines), "charged": result.charged, "at_risk": result.at_risk,
+                          "outcome": result.outcome})
+    findings.sort(key=lambda f: (f["file_no"], f["bill_row"], f["first_ord"], f["rule_rank"], f["line_ids"], f["message"]))
+    return (pa.Table.from_pylist(findings, schema=FINDINGS_SCHEMA), pa.Table.from_pylist(bills, schema=BILLS_SCHEMA))
