@@ -4,9 +4,12 @@ edited in Excel and uploaded again."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
+from price_tables.formula_guard import guard
 from price_tables.models import FIELD_LABELS, Item, Notice
-from price_tables.table_file import CANONICAL_HEADERS, write_csv
+from price_tables.remark_parser import SELF_PRICED
+from price_tables.table_file import CANONICAL_HEADERS, NUMBER_HEADERS, write_csv
 
 
 def _money(value) -> str:
@@ -41,6 +44,8 @@ def to_csv(notice: Notice) -> bytes:
 
 
 def to_xlsx(notice: Notice) -> bytes:
+    """The notice as an Excel sheet: prices are numbers with two decimals (so Excel can sum
+    them), every other cell is text — never a formula, whatever it starts with."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -50,15 +55,25 @@ def to_xlsx(notice: Notice) -> bytes:
     sheet.append(list(CANONICAL_HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in notice_rows(notice):
-        sheet.append([row.get(h, "") for h in CANONICAL_HEADERS])
+    for row_number, row in enumerate(notice_rows(notice), start=2):
+        for column_number, header in enumerate(CANONICAL_HEADERS, start=1):
+            _write_cell(sheet.cell(row=row_number, column=column_number), header, row.get(header, ""))
     for column, width in zip("ABCDEFGHIJKL", (6, 14, 28, 50, 30, 10, 10, 10, 10, 12, 40, 40), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.number_format = "@"  # codes and prices stay text
     sheet.freeze_panes = "C2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _write_cell(cell, header: str, text: str) -> None:
+    if text and header in NUMBER_HEADERS and text != SELF_PRICED:
+        cell.value = int(text) if header == "序号" else Decimal(text)
+        cell.number_format = "0" if header == "序号" else "0.00"
+        return
+    cell.value = guard(text)
+    cell.data_type = "s"  # text, even when it starts with "=": openpyxl would make that a formula
+    cell.number_format = "@"

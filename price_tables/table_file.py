@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from price_tables.formula_guard import guard, unguard
 
 #: Canonical column → the headers accepted for it (Chinese as printed, English aliases).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -31,6 +35,20 @@ CANONICAL_HEADERS = ("序号", "项目编码", "项目名称", "项目内涵", "
 _HEADER_TO_COLUMN = {h.strip().lower(): col for col, names in COLUMNS.items() for h in names}
 
 
+#: Longest text accepted per column (characters); an unknown column's cells up to `MAX_CELL_CHARS`.
+#: Generous against the notices (the longest 内涵 printed is 259 characters) and small enough
+#: that a file cannot smuggle megabytes into a name.
+MAX_CHARS: dict[str, int] = {
+    "seq": 10, "code": 40, "name": 200, "connotation": 2000, "exclusions": 1000, "unit": 20,
+    "price": 30, "grade_3a": 30, "grade_3b": 30, "grade_2_or_below": 30, "remarks": 1000, "uncertain": 2000,
+}
+MAX_CELL_CHARS = 4000
+#: An XLSX is a ZIP: its parts may hold at most this much once inflated (a small file that
+#: inflates to gigabytes is refused before it is parsed).
+MAX_XLSX_INFLATED_BYTES = 256 * 1024 * 1024
+MAX_XLSX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+
+
 class TableFileError(ValueError):
     """The file cannot be read as a table at all."""
 
@@ -44,7 +62,12 @@ class RawTable:
 
 def _decode(data: bytes, file: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TableFileError(
+                f"{file}: 文件以 UTF-8 的 BOM 开头，但第 {exc.start + 4} 字节起不是有效的 UTF-8"
+                "（可能混用了 GB18030 等编码）；请整个文件另存为 UTF-8 或 GB18030") from None
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
@@ -74,26 +97,42 @@ def _map_headers(headers: list[str], file: str) -> tuple[list[str | None], list[
     return mapped, unknown
 
 
-def _rows_from_cells(cell_rows: list[list[str]], file: str) -> RawTable:
-    if not cell_rows:
+def _rows_from_cells(cell_rows: Iterator[list[str]], file: str, max_rows: int | None) -> RawTable:
+    """Rows keyed by canonical column, checked while streaming: the row limit stops the read at
+    the first row past it, and an over-long cell stops it at once."""
+    header = next(cell_rows, None)
+    if header is None:
         raise TableFileError(f"{file}: 文件为空")
-    mapped, unknown = _map_headers([c.strip() for c in cell_rows[0]], file)
+    mapped, unknown = _map_headers([c.strip() for c in header], file)
+    labels = {col: COLUMNS[col][0] for col in COLUMNS}
     rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in enumerate(cell_rows[1:], start=2):
+    for number, cells in enumerate(cell_rows, start=2):
         if not any(c.strip() for c in cells):
             continue
-        row = {col: (cells[i] if i < len(cells) else "").strip() for i, col in enumerate(mapped) if col}
+        if max_rows is not None and len(rows) >= max_rows:
+            raise TableFileError(f"{file}: 超过上限 {max_rows} 行（第 {number} 行起未读取）")
+        row: dict[str, str] = {}
+        for i, text in enumerate(cells):
+            column = mapped[i] if i < len(mapped) else None
+            limit = MAX_CHARS.get(column, MAX_CELL_CHARS) if column else MAX_CELL_CHARS
+            if len(text) > limit:
+                where = labels[column] if column else f"第{i + 1}列"
+                raise TableFileError(f"{file}: 第 {number} 行 [{where}] 有 {len(text)} 个字符，超过上限 {limit}")
+            if column:
+                row[column] = unguard(text.strip())
+        for column in mapped:
+            if column and column not in row:
+                row[column] = ""
         rows.append((number, row))
     return RawTable(file=file, rows=rows, unknown_headers=unknown)
 
 
-def read_csv(data: bytes, file: str) -> RawTable:
+def read_csv(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
     text = _decode(data, file)
     try:
-        cell_rows = list(csv.reader(io.StringIO(text, newline="")))
+        return _rows_from_cells(csv.reader(io.StringIO(text, newline="")), file, max_rows)
     except csv.Error as exc:
         raise TableFileError(f"{file}: CSV 格式错误: {exc}") from None
-    return _rows_from_cells(cell_rows, file)
 
 
 def _cell_text(value: object) -> str:
@@ -104,32 +143,55 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(data: bytes, file: str) -> RawTable:
+def _check_inflated_size(data: bytes, file: str) -> None:
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise TableFileError(f"{file}: 不是可读取的 Excel (.xlsx) 文件") from None
+    total = sum(p.file_size for p in parts)
+    shared = sum(p.file_size for p in parts if p.filename.endswith("sharedStrings.xml"))
+    if total > MAX_XLSX_INFLATED_BYTES or shared > MAX_XLSX_SHARED_STRINGS_BYTES:
+        raise TableFileError(f"{file}: Excel 文件解压后有 {total // (1024 * 1024)} MB，超过上限 "
+                             f"{MAX_XLSX_INFLATED_BYTES // (1024 * 1024)} MB（文本部分上限 "
+                             f"{MAX_XLSX_SHARED_STRINGS_BYTES // (1024 * 1024)} MB）")
+
+
+def read_xlsx(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
     from openpyxl import load_workbook  # imported here: only uploads need it
 
+    _check_inflated_size(data, file)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise TableFileError(f"{file}: 不是可读取的 Excel (.xlsx) 文件: {type(exc).__name__}") from None
     try:
         sheet = workbook.worksheets[0]
-        cell_rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        declared = sheet.max_row  # the sheet's own <dimension>: a quick refusal when it admits the size
+        if max_rows is not None and declared is not None and declared > max_rows + 1:
+            raise TableFileError(f"{file}: 工作表有 {declared} 行，超过上限 {max_rows} 行")
+        cells = ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+        return _rows_from_cells(cells, file, max_rows)
     finally:
         workbook.close()
-    return _rows_from_cells(cell_rows, file)
 
 
-def read_table(data: bytes, file: str) -> RawTable:
-    """Read CSV or XLSX bytes; XLSX is recognised by its ZIP signature, whatever the name says."""
+def read_table(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
+    """Read CSV or XLSX bytes; XLSX is recognised by its ZIP signature, whatever the name says.
+    At most `max_rows` item rows (TableFileError past it, found while streaming)."""
     if data.startswith(b"PK\x03\x04"):
-        return read_xlsx(data, file)
-    return read_csv(data, file)
+        return read_xlsx(data, file, max_rows)
+    return read_csv(data, file, max_rows)
+
+
+#: Headers whose cells are numbers in an export (never guarded against formulas).
+NUMBER_HEADERS = frozenset({"序号", "价格", "三甲", "三乙", "二级及以下"})
 
 
 def write_csv(rows: list[dict[str, str]]) -> bytes:
-    """Rows keyed by canonical Chinese header → CSV bytes in UTF-8 with BOM (Excel opens it)."""
+    """Rows keyed by canonical Chinese header → CSV bytes in UTF-8 with BOM (Excel opens it).
+    Text cells are guarded against formula injection (read back unguarded)."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=CANONICAL_HEADERS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({h: v if h in NUMBER_HEADERS else guard(v) for h, v in row.items()} for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

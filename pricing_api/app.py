@@ -21,7 +21,9 @@ from pricing_api.routes import admin, bills, health, items, notices, pages, tabl
 from pricing_api.routes.pages import install_page_handlers
 from pricing_api.settings import Settings, get_settings
 from pricing_api.startup import announce_first_key, prepare_database
-from pricing_api.storage.database import make_engine
+from pricing_api.storage.database import POOL_OVERFLOW, POOL_SIZE, make_engine
+from pricing_api.unit_of_work import Database
+from pricing_api.worker_sync import WorkerSync
 
 DESCRIPTION = """\
 Price look-up and bill checking for medical services under the 2021 Quzhou notices
@@ -44,20 +46,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, timeout=settings.db_timeout_seconds)
         app.state.engine = engine
         app.state.settings = settings
         first_key = prepare_database(engine, settings.load_bundled)
         if first_key:
             announce_first_key(first_key)
-        app.state.keys = KeyCache(engine)
-        app.state.catalog = CatalogHolder(engine, settings.catalog_refresh_seconds)
-        app.state.catalog.get()
+        app.state.keys = KeyCache()
+        app.state.catalog = CatalogHolder(engine)
+        sync = WorkerSync(engine, app.state.catalog, app.state.keys)
+        sync.poll()
+        app.state.db = Database(engine, timeout=settings.db_timeout_seconds, threads=POOL_SIZE + POOL_OVERFLOW,
+                                on_commit=sync.poll)
         # The catalog and the loaded modules live as long as the process: keep them out of
         # the garbage collector's scans, which otherwise slow every request that allocates.
         gc.freeze()
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(app.state.catalog.refresher)
+            tasks.start_soon(sync.run, app.state.db, settings.catalog_refresh_seconds)
             try:
                 yield
             finally:
@@ -71,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(items.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
     app.include_router(notices.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
-    app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS))], responses=API_ERRORS)
+    app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS, cookie_posts=True))],
+                       responses=API_ERRORS)
     app.include_router(tables.router, responses=API_ERRORS)
     app.include_router(admin.router, responses=API_ERRORS)
     app.include_router(pages.router)

@@ -1,8 +1,7 @@
-"""Roles, API keys and the permission each endpoint needs.
+"""Roles, API keys and the permission each endpoint needs (no I/O here).
 
 Keys are random (256 bits), so a plain SHA-256 of the key is a safe thing to store: there is
-no dictionary to try.  Keys are looked up by hash and cached in memory for a few seconds, so a
-revoked key stops working within `KEY_CACHE_SECONDS` on every worker.
+no dictionary to try.
 """
 
 from __future__ import annotations
@@ -14,15 +13,9 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
-
 from pricing_api.errors import Forbidden, Unauthorized
-from pricing_api.storage.keys import key_by_hash
-from pricing_api.storage.records import id_of
 
 KEY_PREFIX = "qzp_"
-KEY_CACHE_SECONDS = 5.0
 
 
 class Role(StrEnum):
@@ -56,6 +49,7 @@ class Principal:
     key_id: int
     prefix: str
     role: Role
+    name: str = ""
 
     @property
     def actor(self) -> str:
@@ -80,53 +74,65 @@ def parse_role(value: str) -> Role:
         raise ValueError(f"未知角色 {value!r}，可用: {', '.join(r.value for r in Role)}") from None
 
 
-class KeyCache:
-    """key hash → Principal (or None for unknown/revoked), remembered for a few seconds."""
+_UNKNOWN_SECONDS = 2.0  # how long an unknown key is remembered as unknown
 
-    def __init__(self, engine: Engine, ttl: float = KEY_CACHE_SECONDS):
-        self._engine = engine
-        self._ttl = ttl
-        self._entries: dict[str, tuple[float, Principal | None]] = {}
+
+class KeyCache:
+    """Principals by key hash, in memory, so checking a key is a dictionary hit.
+
+    The whole key table is loaded at start and again whenever the keys' version moves (a key
+    created or revoked on any worker; `WorkerSync` polls it), so a revocation reaches every
+    worker within the poll interval.  A hash not in the table (a key made a moment ago on
+    another worker, or a wrong key) is looked up in the database by the caller and remembered:
+    found keys until the next reload, unknown ones for a couple of seconds.
+    """
+
+    MISSING = object()
+
+    def __init__(self) -> None:
+        self.version = -1
+        self._known: dict[str, Principal] = {}
+        self._unknown: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def lookup(self, secret: str) -> Principal | None:
-        digest = hash_key(secret)
-        now = time.monotonic()
-        cached = self._entries.get(digest)
-        if cached is not None and now - cached[0] < self._ttl:
-            return cached[1]
-        with Session(self._engine) as session:
-            record = key_by_hash(session, digest)
-        principal = None
-        if record is not None and record.revoked_at is None:
-            principal = Principal(key_id=id_of(record), prefix=record.prefix, role=Role(record.role))
+    def get(self, digest: str) -> Principal | None | object:
+        """The principal, None for a key known to be unknown or revoked, or `MISSING`."""
+        principal = self._known.get(digest)
+        if principal is not None:
+            return principal
+        seen = self._unknown.get(digest)
+        if seen is not None and time.monotonic() - seen < _UNKNOWN_SECONDS:
+            return None
+        return self.MISSING
+
+    def remember(self, digest: str, principal: Principal | None) -> None:
         with self._lock:
-            if len(self._entries) > 10_000:
-                self._entries.clear()
-            self._entries[digest] = (now, principal)
-        return principal
+            if principal is not None:
+                self._known[digest] = principal
+                return
+            if len(self._unknown) > 10_000:  # a flood of random keys cannot grow this for ever
+                self._unknown.clear()
+            self._unknown[digest] = time.monotonic()
 
     def clear(self) -> None:
+        """Forget everything: the next look-up of each key asks the database."""
         with self._lock:
-            self._entries.clear()
+            self._known, self._unknown = {}, {}
+
+    def replace(self, principals: dict[str, Principal], version: int) -> None:
+        """The whole table, as read at `version`."""
+        with self._lock:
+            self._known, self._unknown, self.version = dict(principals), {}, version
 
 
-def authenticate(cache: KeyCache, authorization: str | None, cookie_key: str | None = None) -> Principal:
-    """The caller behind `Authorization: Bearer KEY` (or the page's session cookie)."""
-    secret = None
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise Unauthorized("Authorization 头格式应为: Bearer <API key>")
-        secret = value.strip()
-    elif cookie_key:
-        secret = cookie_key
-    if not secret:
-        raise Unauthorized("需要 API key：请求头 Authorization: Bearer <API key>")
-    principal = cache.lookup(secret)
-    if principal is None:
-        raise Unauthorized("API key 无效或已撤销")
-    return principal
+def bearer_secret(authorization: str | None) -> str | None:
+    """The key in an `Authorization: Bearer KEY` header (None without the header)."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("Authorization 头格式应为: Bearer <API key>")
+    return value.strip()
 
 
 def authorize(principal: Principal, permission: Permission) -> None:

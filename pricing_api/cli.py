@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+#: Command-line work (loading tables, batch audits) may legitimately run long statements.
+CLI_DB_TIMEOUT = 600.0
+
 app = typer.Typer(help="Quzhou medical service pricing API", no_args_is_help=True, add_completion=False)
 
 
@@ -114,7 +117,7 @@ def _catalog(bundled: bool):
     from pricing_api.storage.database import make_engine
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, timeout=CLI_DB_TIMEOUT)
     prepare_database(engine, settings.load_bundled)
     return CatalogHolder(engine, refresh_seconds=0).get()
 
@@ -129,7 +132,7 @@ def _unit_of_work():
     from pricing_api.storage.database import make_engine, migrate
     from pricing_api.unit_of_work import UnitOfWork
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(get_settings().database_url, timeout=CLI_DB_TIMEOUT)
     migrate(engine)
     return UnitOfWork(engine)
 

@@ -26,7 +26,13 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = Field(1, ge=1)
     catalog_refresh_seconds: float = Field(
-        2.0, ge=0, description="How often a worker checks whether another worker published a notice.")
+        0.5, ge=0, description="How often a worker checks whether another worker published a notice or "
+                               "created or revoked a key (one small query).")
+    db_timeout_seconds: float = Field(
+        5.0, gt=0, le=600, description="A request's database work that takes longer is abandoned with 503; also the "
+                                       "PostgreSQL statement timeout and the connection-pool wait.")
+    readiness_timeout_seconds: float = Field(2.0, gt=0, le=60, description="/readyz answers 503 past this.")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="How long a page sign-in lasts.")
     log_level: str = "info"
     max_request_bytes: int = Field(25 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above).")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest table file accepted (413 above).")

@@ -15,7 +15,7 @@ def run_migrations_online() -> None:
         from pricing_api.settings import get_settings
         from pricing_api.storage.database import make_engine
 
-        engine = make_engine(get_settings().database_url)
+        engine = make_engine(get_settings().database_url, timeout=600)
     with engine.begin() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite")

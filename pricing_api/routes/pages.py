@@ -1,41 +1,50 @@
 """Web pages for auditors and pricing staff (server-rendered, Chinese, no CDN).
 
 Pages go through the same front door as the API: `deps.require_page` decides who the caller is
-and what the role may do, a `UnitOfWork` carries every write, and the pages call the same
-services.  The bill and search pages also call the JSON API from the browser, authenticated
-by the session cookie that signing in sets.
+(a server-side session) and what the role may do, writes go through `Database.write`, and the
+pages call the same services.  Every state-changing form carries the session's CSRF token.
+The bill and search pages also call the JSON API from the browser with the session cookie
+(reads only).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
+import anyio
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from price_tables.grades import GRADE_LABELS, Grade, parse_grade
 from price_tables.models import FIELD_LABELS
 from price_tables.money import to_cents
-from pricing_api.auth import ROLE_LABELS, Permission, Principal, authenticate
+from pricing_api.auth import ROLE_LABELS, Permission, Principal
 from pricing_api.deps import (
+    CSRF_FIELD,
     SESSION_COOKIE,
     BillPages,
     CatalogDep,
+    DatabaseDep,
     ItemPages,
     LoginRequired,
     PageDenied,
     SettingsDep,
+    SignedInPage,
     TablePages,
     TableWritePages,
-    UnitOfWorkDep,
+    principal_for_key,
+    same_origin,
 )
 from pricing_api.errors import DomainError, NotFound, Unauthorized
+from pricing_api.routes.tables import read_limited
+from pricing_api.schemas.common import FormText
 from pricing_api.services import items as item_service
+from pricing_api.services import page_sessions
 from pricing_api.services import tables as table_service
 
 TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).resolve().parent.parent / "templates"))
@@ -60,6 +69,7 @@ def _page(request: Request, template: str, principal: Principal | None, status: 
     context.setdefault("message_kind", request.query_params.get("kind", "ok"))
     response = TEMPLATES.TemplateResponse(request, template, {
         "principal": principal, "role_label": ROLE_LABELS.get(principal.role) if principal else "",
+        "csrf_field": CSRF_FIELD, "csrf": getattr(request.state, "csrf", ""),
         "can_read": can(Permission.READ), "can_validate": can(Permission.VALIDATE_BILLS),
         "can_write": can(Permission.WRITE_TABLES), "states": STATES, **context,
     }, status_code=status)
@@ -78,37 +88,48 @@ def install_page_handlers(app: Any) -> None:
 
     @app.exception_handler(PageDenied)
     async def denied(request: Request, exc: PageDenied) -> Response:
-        role = exc.principal.role
-        return _page(request, "denied.html", exc.principal, 403, title="无权访问",
-                     reason=f"您的 key 角色为 {role.value}（{ROLE_LABELS[role]}），不能使用“{exc.what}”。")
+        return _page(request, "denied.html", exc.principal, 403, title="无权访问", reason=exc.reason)
 
 
 @router.get("/")
-def home() -> Response:
+async def home() -> Response:
     return _redirect("/ui/items")
 
 
 @router.get("/ui/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/ui/items") -> Response:
+async def login_page(request: Request, next: str = "/ui/items") -> Response:
     return _page(request, "login.html", None, title="登录", next=next, error=None)
 
 
+def _safe_next(target: str) -> str:
+    """Only a path of these pages, never another site (an open redirect)."""
+    return target if target.startswith("/ui/") and "//" not in target and "\\" not in target else "/ui/items"
+
+
 @router.post("/ui/login")
-def login(request: Request, settings: SettingsDep, key: Annotated[str, Form(max_length=200)],
-          next: Annotated[str, Form()] = "/ui/items") -> Response:
+async def login(request: Request, settings: SettingsDep, db: DatabaseDep, key: Annotated[str, Form(max_length=200)],
+                next: Annotated[str, Form(max_length=500)] = "/ui/items") -> Response:
+    """Sign in with an API key: the browser gets a random session token (never the key) in an
+    HttpOnly, SameSite=Strict cookie; the session lives on the server and ends on sign-out,
+    after `PRICING_SESSION_HOURS`, or when the key is revoked."""
+    if not same_origin(request):
+        return _page(request, "login.html", None, 403, title="登录", next=next, error="登录请求来自其他网站，已拒绝")
     try:
-        authenticate(request.app.state.keys, f"Bearer {key.strip()}")
+        principal = await principal_for_key(request, key.strip())
     except Unauthorized as exc:
         return _page(request, "login.html", None, 401, title="登录", next=next, error=exc.message)
-    target = next if next.startswith("/ui/") else "/ui/items"  # never an open redirect
-    response = _redirect(target)
-    response.set_cookie(SESSION_COOKIE, key.strip(), httponly=True, samesite="strict",
-                        secure=settings.cookie_secure, max_age=12 * 3600, path="/")
+    lifetime = dt.timedelta(hours=settings.session_hours)
+    token, _ = await db.write(page_sessions.sign_in, principal, lifetime)
+    response = _redirect(_safe_next(next))
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure,
+                        max_age=int(lifetime.total_seconds()), path="/")
     return response
 
 
 @router.post("/ui/logout")
-def logout() -> Response:
+async def logout(request: Request, _: SignedInPage, db: DatabaseDep) -> Response:
+    """Sign out: the session ends on the server, so a copied cookie stops working too."""
+    await db.write(page_sessions.sign_out, request.cookies.get(SESSION_COOKIE, ""))
     response = _redirect("/ui/login?msg=" + quote("已退出"))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -133,7 +154,7 @@ def _choices(grade: str | None, as_of: str | None) -> tuple[Grade, dt.date | Non
 
 
 @router.get("/ui/items", response_class=HTMLResponse)
-def items_page(request: Request, principal: ItemPages, catalog: CatalogDep, q: str = "",
+async def items_page(request: Request, principal: ItemPages, catalog: CatalogDep, q: str = "",
                grade: str | None = None, as_of: str | None = None) -> Response:
     chosen, on, problem = _choices(grade, as_of)
     page = item_service.search_items(catalog, q=q[:100] or None, grade=chosen, as_of=on, limit=100)
@@ -143,7 +164,7 @@ def items_page(request: Request, principal: ItemPages, catalog: CatalogDep, q: s
 
 
 @router.get("/ui/items/{code}", response_class=HTMLResponse)
-def item_page(request: Request, principal: ItemPages, catalog: CatalogDep, code: str,
+async def item_page(request: Request, principal: ItemPages, catalog: CatalogDep, code: str,
               as_of: str | None = None) -> Response:
     _, on, problem = _choices(None, as_of)
     try:
@@ -157,81 +178,75 @@ def item_page(request: Request, principal: ItemPages, catalog: CatalogDep, code:
 
 
 @router.get("/ui/bills", response_class=HTMLResponse)
-def bills_page(request: Request, principal: BillPages) -> Response:
+async def bills_page(request: Request, principal: BillPages) -> Response:
     return _page(request, "bills.html", principal, title="收费审核", nav="bills")
 
 
-def _tables_page(request: Request, principal: Principal, uow: UnitOfWorkDep, status: int = 200,
-                 **context: Any) -> HTMLResponse:
+async def _tables_page(request: Request, principal: Principal, db: DatabaseDep, status: int = 200,
+                       **context: Any) -> HTMLResponse:
     return _page(request, "tables.html", principal, status, title="价格表", nav="tables",
-                 page=table_service.list_tables(uow.session), form=context.pop("form", {}),
+                 page=await db.read(table_service.list_tables), form=context.pop("form", {}),
                  error=context.pop("error", None), issues=context.pop("issues", None), **context)
 
 
 @router.get("/ui/tables", response_class=HTMLResponse)
-def tables_page(request: Request, principal: TablePages, uow: UnitOfWorkDep) -> Response:
-    return _tables_page(request, principal, uow)
+async def tables_page(request: Request, principal: TablePages, db: DatabaseDep) -> Response:
+    return await _tables_page(request, principal, db)
 
 
 @router.post("/ui/tables", response_class=HTMLResponse)
 async def upload_page(
-    request: Request, principal: TableWritePages, uow: UnitOfWorkDep, catalog: CatalogDep, settings: SettingsDep,
-    file: Annotated[UploadFile, File()], document: Annotated[str, Form(max_length=200)],
-    title: Annotated[str, Form(max_length=500)], effective_from: Annotated[str, Form()],
-    effective_to: Annotated[str, Form()] = "",
+    request: Request, principal: TableWritePages, db: DatabaseDep, catalog: CatalogDep, settings: SettingsDep,
+    file: Annotated[UploadFile, File()], document: Annotated[FormText, Form(max_length=200)],
+    title: Annotated[FormText, Form(max_length=500)], effective_from: Annotated[str, Form(max_length=20)],
+    effective_to: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     form = {"document": document, "title": title, "effective_from": effective_from, "effective_to": effective_to}
     try:
         start = dt.date.fromisoformat(effective_from)
         end = dt.date.fromisoformat(effective_to) if effective_to else None
     except ValueError:
-        return await run_in_threadpool(_tables_page, request, principal, uow, 422, form=form,
-                                       error="日期格式无效，请使用 YYYY-MM-DD")
+        return await _tables_page(request, principal, db, 422, form=form, error="日期格式无效，请使用 YYYY-MM-DD")
     try:
-        data = await file.read(settings.max_upload_bytes + 1)
-        table_service.check_upload_size(len(data), settings.max_upload_bytes)
-
-        def store() -> int:
-            detail = table_service.upload(
-                uow.session, catalog=catalog, actor=principal.actor, data=data, file_name=file.filename or "upload",
-                form=table_service.UploadForm(document=document, title=title, effective_from=start, effective_to=end),
-                max_rows=settings.max_upload_rows)
-            uow.commit()
-            return detail.id
-
-        table_id = await run_in_threadpool(store)
+        data = await read_limited(file, settings.max_upload_bytes)
+        upload_form = table_service.UploadForm(document=document, title=title, effective_from=start, effective_to=end)
+        checked = await anyio.to_thread.run_sync(lambda: table_service.check_upload(
+            data, file_name=file.filename or "upload", form=upload_form, catalog=catalog,
+            max_rows=settings.max_upload_rows))
+        detail = await db.write(table_service.store_draft, checked, catalog=catalog, actor=principal.actor)
     except DomainError as exc:
-        return await run_in_threadpool(_tables_page, request, principal, uow, exc.status_code, form=form,
-                                       error=exc.message, issues=exc.issues)
-    return _redirect(f"/ui/tables/{table_id}?msg=" + quote("已上传为草稿，请核对检查结果与变动后发布"))
+        return await _tables_page(request, principal, db, exc.status_code, form=form, error=exc.message,
+                                  issues=exc.issues)
+    return _redirect(f"/ui/tables/{detail.id}?msg=" + quote("已上传为草稿，请核对检查结果与变动后发布"))
 
 
 @router.get("/ui/tables/{table_id}", response_class=HTMLResponse)
-def table_page(request: Request, principal: TablePages, uow: UnitOfWorkDep, catalog: CatalogDep,
-               table_id: int) -> Response:
+async def table_page(request: Request, principal: TablePages, db: DatabaseDep, catalog: CatalogDep,
+                     table_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
     try:
-        table = table_service.table_detail(uow.session, catalog, table_id)
-        diff = table_service.table_diff(uow.session, catalog, table_id)
+        table = await db.read(table_service.table_detail, catalog, table_id)
+        diff = await db.read(table_service.table_diff, catalog, table_id)
     except NotFound as exc:
         return _page(request, "denied.html", principal, 404, title="未找到", reason=exc.message)
     return _page(request, "table.html", principal, title=table.document, nav="tables", table=table, diff=diff)
 
 
 @router.post("/ui/tables/{table_id}/publish")
-def publish_page(principal: TableWritePages, uow: UnitOfWorkDep, catalog: CatalogDep, table_id: int) -> Response:
-    return _table_action(table_id, lambda: table_service.publish(uow.session, catalog, principal.actor, table_id), uow)
+async def publish_page(principal: TableWritePages, db: DatabaseDep, catalog: CatalogDep,
+                       table_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    return await _table_action(table_id, db.write(table_service.publish, catalog, principal.actor, table_id))
 
 
 @router.post("/ui/tables/{table_id}/withdraw")
-def withdraw_page(principal: TableWritePages, uow: UnitOfWorkDep, catalog: CatalogDep, table_id: int) -> Response:
-    return _table_action(
-        table_id, lambda: table_service.withdraw(uow.session, catalog, principal.actor, table_id, "网页撤回"), uow)
+async def withdraw_page(principal: TableWritePages, db: DatabaseDep, catalog: CatalogDep,
+                        table_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+    return await _table_action(
+        table_id, db.write(table_service.withdraw, catalog, principal.actor, table_id, "网页撤回"))
 
 
-def _table_action(table_id: int, action: Any, uow: UnitOfWorkDep) -> Response:
+async def _table_action(table_id: int, action: Awaitable[Any]) -> Response:
     try:
-        detail = action()
-        uow.commit()
+        detail = await action
     except DomainError as exc:
         return _redirect(f"/ui/tables/{table_id}?kind=error&msg=" + quote(exc.message))
     return _redirect(f"/ui/tables/{table_id}?msg=" + quote(f"{detail.document}：{STATES[detail.state]}"))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from fastapi import Query
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from price_tables.grades import Grade, parse_grade
 from price_tables.money import to_cents
@@ -15,6 +16,21 @@ MoneyStr = Annotated[
     Decimal,
     PlainSerializer(lambda d: f"{to_cents(d):f}", return_type=str, when_used="always"),
 ]
+_CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"} | {"\x7f"}
+
+
+def _printable(text: str) -> str:
+    if not _CONTROL.isdisjoint(text):
+        raise ValueError("含有不可见的控制字符（如 NUL），无法保存")
+    return text
+
+
+#: Free text that will be stored: control characters such as NUL are refused (PostgreSQL
+#: cannot store NUL, and nobody means to type one).
+FormText = Annotated[str, AfterValidator(_printable)]
+#: Every paging offset is bounded: an integer the database cannot hold is a 422, not a 500.
+MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
 GradeParam = Annotated[
     Grade,
     BeforeValidator(lambda v: parse_grade(v) if isinstance(v, str) else v),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from pricing_api.auth import KEY_PREFIX, Role, hash_key, new_key
+from pricing_api.auth import KEY_PREFIX, Principal, Role, hash_key, new_key
 from pricing_api.errors import Conflict, NotFound
 from pricing_api.schemas.admin import KeyOut, NewKeyOut
 from pricing_api.services.audit_log import record_audit
 from pricing_api.storage import keys as stored
-from pricing_api.storage.records import ApiKey
+from pricing_api.storage.records import ApiKey, id_of
+from pricing_api.storage.versions import bump_keys_version
 
 
 def create_key(session: Session, role: Role, name: str = "", created_by: str | None = None) -> tuple[ApiKey, str]:
@@ -17,6 +18,7 @@ def create_key(session: Session, role: Role, name: str = "", created_by: str | N
     secret = new_key()
     record = stored.add_key(session, prefix=secret[: len(KEY_PREFIX) + 6], key_hash=hash_key(secret),
                             role=role.value, name=name, created_by=created_by)
+    bump_keys_version(session)
     return record, secret
 
 
@@ -38,9 +40,25 @@ def revoke_key(session: Session, ident: str, actor: str) -> KeyOut:
     if record.revoked_at is not None:
         raise Conflict(f"API key {record.prefix} 已于 {record.revoked_at} 撤销")
     stored.mark_revoked(session, record, actor)
+    bump_keys_version(session)
     record_audit(session, actor, "key_revoke", f"key:{record.id}", {"prefix": record.prefix, "role": record.role})
     return KeyOut.of(record)
 
 
 def has_keys(session: Session) -> bool:
     return stored.has_keys(session)
+
+
+def principal_of(record: ApiKey) -> Principal:
+    return Principal(key_id=id_of(record), prefix=record.prefix, role=Role(record.role), name=record.name)
+
+
+def principal_by_hash(session: Session, key_hash: str) -> Principal | None:
+    """The active key with this hash, or None (unknown or revoked)."""
+    record = stored.key_by_hash(session, key_hash)
+    return None if record is None or record.revoked_at is not None else principal_of(record)
+
+
+def active_principals(session: Session) -> dict[str, Principal]:
+    """Every active key, by hash: the table each worker holds in memory."""
+    return {record.key_hash: principal_of(record) for record in stored.active_keys(session)}

@@ -23,6 +23,7 @@ from pricing_api.schemas.tables import DiffOut, DiffSummary, Issue, TableDetail,
 from pricing_api.services.audit_log import record_audit
 from pricing_api.storage import notices as stored
 from pricing_api.storage.records import NoticeRecord, id_of
+from pricing_api.storage.versions import bump_catalog_version
 
 #: Rules a notice implies without printing (sex by the item's nature, what a 内涵 includes,
 #: the base of an add-on): a revision carries them over from the version it revises.
@@ -94,28 +95,43 @@ def check_upload_size(size: int, limit: int) -> None:
         raise PayloadTooLarge(f"文件超过上限 {limit // (1024 * 1024)} MB")
 
 
-def upload(session: Session, *, catalog: Catalog, actor: str, data: bytes, file_name: str, form: UploadForm,
-           max_rows: int) -> TableDetail:
-    """Check the file with the bundled tables' loader and store it as a draft."""
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A table file that passed the check, ready to be stored as a draft."""
+
+    notice: Notice
+    issues: list[CheckIssue]
+    data: bytes
+    file_name: str
+    sha256: str
+
+
+def check_upload(data: bytes, *, file_name: str, form: UploadForm, catalog: Catalog, max_rows: int) -> CheckedUpload:
+    """Read and check the file with the bundled tables' loader (CPU only, no database);
+    InvalidRequest names every problem when it does not pass."""
     meta = form.meta()
     try:
-        raw = read_table(data, file_name)
+        raw = read_table(data, file_name, max_rows=max_rows)
     except TableFileError as exc:
         raise InvalidRequest(f"文件无法读取：{exc}", [FieldProblem(field="file", reason=str(exc))]) from None
-    if len(raw.rows) > max_rows:
-        raise InvalidRequest(f"文件有 {len(raw.rows)} 行，超过上限 {max_rows} 行",
-                             [FieldProblem(field="file", reason=f"行数超过上限 {max_rows}", value=str(len(raw.rows)))])
     result = check_table(raw, meta)
     if result.notice is None:
         raise _refuse(f"价格表有 {len(result.errors)} 处错误，未保存任何内容", result.issues)
-    notice = carry_over(result.notice, catalog)
-    digest = hashlib.sha256(data).hexdigest()
-    record = stored.add_notice(session, notice, state="draft", origin="upload", actor=actor, file_name=file_name,
-                               file_sha256=digest, check_report=result.issues)
-    stored.save_uploaded_file(session, id_of(record), file_name=file_name, sha256=digest, content=data)
+    return CheckedUpload(notice=carry_over(result.notice, catalog), issues=result.issues, data=data,
+                         file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+
+
+def store_draft(session: Session, checked: CheckedUpload, *, catalog: Catalog, actor: str) -> TableDetail:
+    """Store a checked upload as a draft, with the file exactly as uploaded and an audit entry."""
+    notice, meta = checked.notice, checked.notice.meta
+    record = stored.add_notice(session, notice, state="draft", origin="upload", actor=actor,
+                               file_name=checked.file_name, file_sha256=checked.sha256, check_report=checked.issues)
+    stored.save_uploaded_file(session, id_of(record), file_name=checked.file_name, sha256=checked.sha256,
+                              content=checked.data)
     record_audit(session, actor, "upload", f"table:{record.id}",
-                 {"document": meta.document, "file_name": file_name, "sha256": digest, "size": len(data),
-                  "items": len(notice.items), "warnings": len(result.warnings),
+                 {"document": meta.document, "file_name": checked.file_name, "sha256": checked.sha256,
+                  "size": len(checked.data), "items": len(notice.items),
+                  "warnings": sum(1 for i in checked.issues if i.level == "warning"),
                   "effective_from": str(meta.effective_from)})
     session.flush()
     return _detail(session, catalog, record, notice)
@@ -162,7 +178,7 @@ def publish(session: Session, catalog: Catalog, actor: str, table_id: int) -> Ta
     The catalog version is bumped first: it takes the write lock, so two publishes run one
     after the other and the second sees what the first did.
     """
-    order = stored.bump_catalog_version(session)
+    order = bump_catalog_version(session)
     record = stored.refreshed(session, _get(session, table_id))
     if record.state != "draft":
         raise Conflict(f"价格表 {table_id}（{record.document}）状态为 {record.state}，只有草稿可以发布")
@@ -186,7 +202,7 @@ def publish(session: Session, catalog: Catalog, actor: str, table_id: int) -> Ta
 
 def withdraw(session: Session, catalog: Catalog, actor: str, table_id: int, reason: str) -> TableDetail:
     """Take a draft or published table out of use; it stays in the history."""
-    stored.bump_catalog_version(session)
+    bump_catalog_version(session)
     record = stored.refreshed(session, _get(session, table_id))
     if record.state == "withdrawn":
         raise Conflict(f"价格表 {table_id} 已撤回")

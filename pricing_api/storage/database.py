@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import math
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,13 +26,18 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
+POOL_SIZE, POOL_OVERFLOW = 10, 10
+
+
+def make_engine(url: str, timeout: float = 5.0) -> Engine:
+    """An engine whose every wait is bounded by `timeout` seconds: connecting, waiting for a
+    pooled connection, a statement (PostgreSQL's statement_timeout), SQLite's busy wait."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": max(timeout, 1.0)})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -40,8 +47,17 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                         connect_args={"connect_timeout": 5})
+    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
+                           pool_timeout=timeout, connect_args={"connect_timeout": max(1, math.ceil(timeout))})
+    statement_ms = int(timeout * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _statement_timeout(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {statement_ms}")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -66,7 +82,9 @@ def startup_lock(engine: Engine) -> Iterator[None]:
     url = make_url(str(engine.url))
     if url.get_backend_name() == "postgresql":
         with engine.connect() as connection:
-            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _STARTUP_LOCK_KEY})
+            # Short tries rather than one long wait: the wait must not run into statement_timeout.
+            while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _STARTUP_LOCK_KEY}).scalar():
+                time.sleep(0.1)
             try:
                 yield
             finally:

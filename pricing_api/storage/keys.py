@@ -35,3 +35,7 @@ def mark_revoked(session: Session, record: ApiKey, actor: str) -> None:
 
 def has_keys(session: Session) -> bool:
     return session.exec(select(ApiKey.id).limit(1)).first() is not None
+
+
+def active_keys(session: Session) -> list[ApiKey]:
+    return list(session.exec(select(ApiKey).where(col(ApiKey.revoked_at).is_(None))))

@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 from price_tables.catalog import NoticeVersion
 from price_tables.models import CheckIssue, IncompleteRow, Item, Notice, NoticeMeta
 from pricing_api.storage.records import (
-    CatalogVersion,
     IncompleteRowRecord,
     ItemRecord,
     NoticeRecord,
@@ -25,6 +24,7 @@ from pricing_api.storage.records import (
     id_of,
     utcnow,
 )
+from pricing_api.storage.versions import bump_catalog_version
 
 
 def add_notice(session: Session, notice: Notice, *, state: str, origin: str, actor: str | None = None,
@@ -81,24 +81,6 @@ def publish_draft(session: Session, notice_id: int, actor: str, order: int) -> b
 def mark_withdrawn(session: Session, record: NoticeRecord, actor: str) -> None:
     record.state, record.withdrawn_at, record.withdrawn_by = "withdrawn", utcnow(), actor
     session.add(record)
-
-
-def bump_catalog_version(session: Session) -> int:
-    """Increase the catalog version and return the new value.  The update takes the write lock
-    (a row lock on PostgreSQL, the database lock on SQLite), so writers that start with it run
-    one after the other and each sees what the one before did."""
-    result = session.exec(update(CatalogVersion).where(col(CatalogVersion.id) == 1)
-                          .values(version=CatalogVersion.version + 1))
-    if result.rowcount == 0:
-        session.add(CatalogVersion(id=1, version=1))
-        session.flush()
-        return 1
-    return session.exec(select(CatalogVersion.version).where(CatalogVersion.id == 1)).one()
-
-
-def catalog_version(session: Session) -> int:
-    value = session.exec(select(CatalogVersion.version).where(CatalogVersion.id == 1)).first()
-    return value or 0
 
 
 def count_notices(session: Session) -> int:

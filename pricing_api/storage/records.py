@@ -95,13 +95,15 @@ class IncompleteRowRecord(SQLModel, table=True):
 
 
 class CatalogVersion(SQLModel, table=True):
-    """One row; `version` increases with every change to what is published, so each worker
-    can tell with one cheap query whether its in-memory catalog is stale."""
+    """One row of change counters: `version` moves with every change to what is published,
+    `keys_version` with every key created or revoked, so each worker can tell with one cheap
+    query whether its in-memory catalog or key table is stale."""
 
     __tablename__ = "catalog_version"
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+    keys_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class UploadedFile(SQLModel, table=True):
@@ -144,3 +146,18 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=40, index=True)
     target: str | None = Field(default=None, max_length=100)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PageSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random token, only its SHA-256 is stored.  A
+    session ends at `expires_at`, on sign-out (`revoked_at`), or when its key is revoked."""
+
+    __tablename__ = "page_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    key_id: int = Field(foreign_key="api_key.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None = None
