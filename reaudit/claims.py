@@ -154,10 +154,10 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def canonical_sql(source: str, available: dict[str, str], file_no: int, row_no: str,
+def canonical_sql(source: str, available: dict[str, str], file_no: int | str, row_no: str,
                   read_problem: str | None = None) -> str:
     """SELECT over `source` giving the canonical columns plus `problems` (a list of reasons, empty
-    when the row is readable).  `row_no` is the SQL of each row's number in its file."""
+    when the row is readable).  `file_no` and `row_no` are SQL: the file's index, each row's number in it."""
     found = resolve_columns(available)
     exprs, problems = [], []
     for column in COLUMNS:

@@ -100,7 +100,9 @@ def count_rows(paths: list[Path]) -> int | None:
     total = 0
     with duckdb.connect() as con:
         for path in paths:
-            if path.suffix.lower() in (".parquet", ".pq"):
+            if path.is_dir():
+                total += count_rows(sorted(path.rglob("*.parquet"))) or 0
+            elif path.suffix.lower() in (".parquet", ".pq"):
                 literal = "'" + str(path).replace("'", "''") + "'"
                 total += con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({literal})").fetchone()[0]
             else:
@@ -115,9 +117,13 @@ def run_audit(paths: list[Path], catalog: Catalog, output: Path, *, engine: str 
     """Judge every bill of `paths`; findings to `output` (.parquet or .csv), rejected rows beside it."""
     started = time.perf_counter()
     summary = summary or Summary(engine=engine, files=[str(p) for p in paths])
+    report_paths = list(paths)
     if engine == "spark":
         from reaudit.spark_engine import run_spark
-        chunks: Iterator[JudgedChunk] = run_spark(paths, catalog, master=spark_master, chunk_rows=chunk_rows)
+        files: list[str] = []
+        chunks: Iterator[JudgedChunk] = run_spark(paths, catalog, master=spark_master, chunk_rows=chunk_rows,
+                                                  files_out=files)
+        report_paths = [Path(f) for f in files]
         judge: Engine | None = None
     else:
         judge = make_engine(engine, catalog, threads=threads)
@@ -141,7 +147,7 @@ def run_audit(paths: list[Path], catalog: Catalog, output: Path, *, engine: str 
                     writer.write(chunk.findings)
                     summary.add(chunk.findings, chunk.bills)
                 if chunk.rejected.num_rows:
-                    summary.add_rejected(chunk.rejected, paths)
+                    summary.add_rejected(chunk.rejected, report_paths)
                     rejected.append(chunk.rejected)
                 bar.update(chunk.rows)
         writer.close()
@@ -151,6 +157,6 @@ def run_audit(paths: list[Path], catalog: Catalog, output: Path, *, engine: str 
     finally:
         if judge is not None:
             judge.close()
-    summary.rejected_file = str(write_rejected(output, rejected, paths)) if rejected else None
+    summary.rejected_file = str(write_rejected(output, rejected, report_paths)) if rejected else None
     summary.elapsed_seconds = round(time.perf_counter() - started, 3)
     return summary
