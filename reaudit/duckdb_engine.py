@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from price_tables.catalog import Catalog
 from reaudit import python_engine
 from reaudit.findings import BILLS_SCHEMA, FINDINGS_SCHEMA
 from reaudit.rule_data import compile_catalog
 from reaudit.sql import FINDING_COLUMNS, LINES_SQL, MACROS, SQL_RULES
+from reaudit.sql.price import STANDARD
 from validators.registry import RULES
 from validators.spec import RuleSpec
 
@@ -78,6 +80,15 @@ ORDER BY b.file_no, b.bill_row
 """
 
 
+def lines_sql(chunk: pa.Table) -> str:
+    """LINES_SQL, ordering line ids as numbers when every id is one (the usual case): the same
+    order as the natural key, without a regular expression per line."""
+    ids = chunk.column("line_id")
+    if len(ids) and pc.all(pc.match_substring_regex(ids, r"^[0-9]{1,18}$")).as_py():
+        return LINES_SQL.replace("natkey(c.line_id)", "CAST(c.line_id AS BIGINT)")
+    return LINES_SQL
+
+
 class DuckDBEngine:
     """Judges chunks of whole bills (canonical rows, `reaudit.claims.CANONICAL_SCHEMA`)."""
 
@@ -105,7 +116,7 @@ class DuckDBEngine:
         con = self.con
         con.register("chunk", chunk)
         try:
-            con.execute(LINES_SQL)
+            con.execute(lines_sql(chunk))
             con.execute(_BILLS_SQL)
             con.execute(self._findings_sql)
             if self.fallback_rules:
@@ -119,6 +130,20 @@ class DuckDBEngine:
         finally:
             con.unregister("chunk")
         return _as(findings, FINDINGS_SCHEMA), _as(bills, BILLS_SCHEMA)
+
+    def priced(self, chunk: pa.Table) -> pa.Table:
+        """Each bill line re-priced: its standard unit price under this catalog (NULL when no
+        table prices it that day or it is self-priced), with what it charged."""
+        con = self.con
+        con.register("chunk", chunk)
+        try:
+            con.execute(lines_sql(chunk))
+            return con.sql(STANDARD + """
+                SELECT l.bill_id, l.line_id, l.code, l.fixmedins_code, l.hospital_grade, l.quantity, l.charged,
+                       p.expected AS standard
+                FROM L l LEFT JOIN priced p USING (bill_id, line_id) WHERE NOT l.history""").to_arrow_table()
+        finally:
+            con.unregister("chunk")
 
     def close(self) -> None:
         self.con.close()

@@ -3,8 +3,9 @@
 The standard: the grade's price, then the last duration tier the hours exceed, then the child
 price (precomputed per item with price_tables.money.child_price) when the patient qualifies."""
 
-SQL = {
-    "PRICE_ABOVE_STANDARD": """
+# The standard unit price of every judged bill line (`priced.expected`); also what the impact
+# report re-prices lines with.
+STANDARD = """
 WITH judged AS (
     SELECT l.*, it.document AS idoc, it.seq AS iseq, it.price_basis,
         CASE l.hospital_grade WHEN 'grade_3a' THEN it.p_grade_3a WHEN 'grade_3b' THEN it.p_grade_3b ELSE it.p_grade_2_or_below END AS gp,
@@ -23,7 +24,10 @@ WITH judged AS (
     FROM judged j LEFT JOIN tiers t USING (bill_id, line_id)
     WHERE j.gp IS NOT NULL
 )
-SELECT bill_id, [line_id], ord, NULL, NULL,
+"""
+
+SQL = {
+    "PRICE_ABOVE_STANDARD": STANDARD + """SELECT bill_id, [line_id], ord, NULL, NULL,
     lbl || '单价' || yuan(unit_price) || '元，超过标准' || yuan(expected) || '元（' || grade_label || yuan(gp) || '元'
         || coalesce('，' || tier_text, '') || CASE WHEN child THEN '，' || age || '周岁儿童加收30%为' || yuan(expected) || '元' ELSE '' END
         || '），超出' || yuan(unit_price - expected) || '元×' || cnt(quantity) || '=' || yuan((unit_price - expected) * quantity) || '元',
