@@ -122,6 +122,36 @@ def _catalog(bundled: bool):
     return CatalogHolder(engine, refresh_seconds=0).get()
 
 
+@app.command()
+def impact(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Claims: Parquet, CSV or NDJSON")],
+    table: Annotated[int, typer.Option("--table", help="The draft table's id")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The report as JSON")] = None,
+) -> None:
+    """What publishing a draft would move: the claims re-priced and judged under the published
+    tables and under the draft (DuckDB engine); money per item, grade and hospital, changed findings."""
+    from pricing_api.errors import DomainError
+    from pricing_api.services.impact import draft_catalog
+    from reaudit.impact import impact as impact_report
+
+    published = _catalog(bundled=False)
+    try:
+        with _unit_of_work() as uow:
+            draft = draft_catalog(uow.session, published, table)
+    except DomainError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    report = impact_report(files, published, draft)
+    if output:
+        output.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(f"lines {report['lines']:,}  moved {report['lines_moved']:,}  at standard prices "
+               f"{report['before']} → {report['after']} ({report['delta']})")
+    typer.echo(f"at risk {report['at_risk_before']} → {report['at_risk_after']}  findings new "
+               f"{report['findings_new']:,}, gone {report['findings_gone']:,}")
+    for row in report["per_item"][:20]:
+        typer.echo(f"  {row['code']:<14} {row['name'][:20]:<22} {row['before']:>16} → {row['after']:>16} ({row['delta']})")
+
+
 keys = typer.Typer(help="API keys: create, list, revoke", no_args_is_help=True)
 app.add_typer(keys, name="keys")
 

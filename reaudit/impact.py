@@ -32,7 +32,10 @@ def read_all(paths: list[Path]) -> tuple[pa.Table, int]:
         if rows is None:
             raise ValueError("文件中没有可读的明细")
         rows, bad_bills = reject_bad_bills(con.cursor(), rows)
-    return rows, rejected + bad_bills.num_rows + sum(len(c.unreadable) for c in claims)
+    rejected += bad_bills.num_rows + sum(len(c.unreadable) for c in claims)
+    if rows.num_rows == 0:
+        raise ValueError(f"文件中没有可读的明细（{rejected} 行无法读取）")
+    return rows, rejected
 
 
 def _money(value) -> str:
