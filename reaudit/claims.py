@@ -75,49 +75,68 @@ _LIMITS = {"money": "9999999999.9999", "quantity": "99999999.9999", "hours": "10
 _WHITESPACE = " \t\n\r\f\v\u3000\u00a0"
 
 
-def _text(raw: str) -> str:
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+def _text(raw: str, raw_type: str = "VARCHAR") -> str:
+    if raw_type not in ("VARCHAR", "NULL"):  # typed columns (Parquet) have no stray spaces
+        return f"CAST({raw} AS VARCHAR)"
     # Strip like the API's models do; an empty cell is absent (CSV cannot tell them apart).
     return f"NULLIF(trim(CAST({raw} AS VARCHAR), '{_WHITESPACE}'), '')"
 
 
-def _date(raw: str) -> str:
-    # 3101 sends "yyyy-MM-dd HH:mm:ss"; the date part is what counts.
-    return f"TRY_CAST(left({_text(raw)}, 10) AS DATE)"
+def _exact_decimal(raw_type: str) -> bool:
+    """A typed number that has at most 4 decimal places by its type: no need to look."""
+    if raw_type in _NUMERIC:
+        return True
+    return raw_type.startswith("DECIMAL(") and int(raw_type.rstrip(")").split(",")[1]) <= 4
 
 
-def _typed(column: Column, raw: str) -> str:
+def _typed(column: Column, raw: str, raw_type: str) -> str:
     if column.kind == "text":
-        return _text(raw)
+        return _text(raw, raw_type)
     if column.kind == "date":
-        return _date(raw)
+        if raw_type == "DATE":
+            return raw
+        if raw_type.startswith("TIMESTAMP"):
+            return f"CAST({raw} AS DATE)"
+        # 3101 sends "yyyy-MM-dd HH:mm:ss"; the date part is what counts.
+        return f"TRY_CAST(left({_text(raw, raw_type)}, 10) AS DATE)"
     if column.kind == "bool":
-        return (f"CASE lower({_text(raw)}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'y' THEN true "
+        if raw_type == "BOOLEAN":
+            return raw
+        text = _text(raw, raw_type)
+        return (f"CASE lower({text}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'y' THEN true "
                 f"WHEN '是' THEN true WHEN 'false' THEN false WHEN '0' THEN false WHEN 'n' THEN false "
                 f"WHEN '否' THEN false END")
-    return f"TRY_CAST({_text(raw)} AS DECIMAL(18,4))"
+    if _exact_decimal(raw_type):
+        return f"TRY_CAST({raw} AS DECIMAL(18,4))"
+    return f"TRY_CAST({_text(raw, raw_type)} AS DECIMAL(18,4))"
 
 
-def _problems(column: Column, raw: str, typed: str, raw_type: str) -> list[str]:
-    """SQL expressions, each a reason text when the row breaks a requirement of this column, else NULL."""
+def _problems(column: Column, raw: str, typed: str, raw_type: str) -> list[tuple[str, str]]:
+    """(condition, reason) in SQL for each requirement of this column the row may break."""
     label = column.name
     out = []
-    present = f"{_text(raw)} IS NOT NULL"
+    text = _text(raw, raw_type)
+    present = "false" if raw_type == "NULL" else f"{raw} IS NOT NULL" if raw_type != "VARCHAR" else f"{text} IS NOT NULL"
     if column.required:
-        out.append(f"CASE WHEN NOT ({present}) THEN '{label}: 缺失' END")
-    if column.kind in ("date", "money", "quantity", "hours", "bool"):
-        out.append(f"CASE WHEN {present} AND ({typed}) IS NULL THEN '{label}: 无法识别的值 ' || {_text(raw)} END")
+        out.append((f"NOT ({present})", f"'{label}: 缺失'"))
+    if column.kind in ("date", "money", "quantity", "hours", "bool") and typed != raw:
+        out.append((f"{present} AND ({typed}) IS NULL", f"'{label}: 无法识别的值 ' || {text}"))
     if column.kind in ("money", "quantity", "hours"):
-        exact = f"TRY_CAST({_text(raw)} AS DECIMAL(38,10))"
-        out.append(f"CASE WHEN {exact} <> round({exact}, 4) THEN '{label}: 最多4位小数' END")
+        exact = f"TRY_CAST({raw} AS DECIMAL(38,10))" if raw_type != "VARCHAR" else f"TRY_CAST({text} AS DECIMAL(38,10))"
+        if not _exact_decimal(raw_type):
+            out.append((f"{exact} <> round({exact}, 4)", f"'{label}: 最多4位小数'"))
         low = "<= 0" if column.kind == "quantity" else "< 0"
         must = "必须大于0" if column.kind == "quantity" else "不能为负"
-        out.append(f"CASE WHEN {exact} {low} THEN '{label}: {must}' END")
-        out.append(f"CASE WHEN {exact} > {_LIMITS[column.kind]} THEN '{label}: 超出范围' END")
+        out.append((f"{exact} {low}", f"'{label}: {must}'"))
+        out.append((f"{exact} > {_LIMITS[column.kind]}", f"'{label}: 超出范围'"))
     if column.max_length:
-        out.append(f"CASE WHEN length({typed}) > {column.max_length} THEN '{label}: 超过{column.max_length}个字符' END")
+        out.append((f"length({typed}) > {column.max_length}", f"'{label}: 超过{column.max_length}个字符'"))
     if column.name in ("code", "hilist_code") and raw_type not in ("VARCHAR", "NULL"):
         # Codes are text: a numeric column has already lost its leading zeros.
-        out.append(f"CASE WHEN {present} THEN '{label}: 项目编码应为字符串，不能是数字' END")
+        out.append((present, f"'{label}: 项目编码应为字符串，不能是数字'"))
     return out
 
 
@@ -164,25 +183,30 @@ def canonical_sql(source: str, available: dict[str, str], file_no: int | str, ro
         raw_col = found[column.name]
         raw = _quote(raw_col[0]) if raw_col else "NULL"
         raw_type = raw_col[1] if raw_col else "NULL"
-        typed = _typed(column, raw)
+        typed = _typed(column, raw, raw_type)
         if column.name in _ENUMS:
             template, reason = _ENUMS[column.name]
-            typed = template.format(v=_text(raw))
-            problems.append(f"CASE WHEN {_text(raw)} IS NOT NULL AND ({typed}) IS NULL "
-                            f"THEN '{column.name}: {reason} ' || {_text(raw)} END")
+            text = _text(raw, raw_type)
+            typed = template.format(v=text)
+            problems.append((f"{text} IS NOT NULL AND ({typed}) IS NULL", f"'{column.name}: {reason} ' || {text}"))
         if column.name == "code":
             # The Bill model reads `hilist_code` as the code when `code` is absent.
             hilist = found["hilist_code"]
             if hilist:
-                typed = f"coalesce({typed}, {_text(_quote(hilist[0]))})"
+                hilist_text = _text(_quote(hilist[0]), hilist[1])
+                typed = f"coalesce({typed}, {hilist_text})"
                 problems.extend(_problems(Column("hilist_code", "text", max_length=40), _quote(hilist[0]),
-                                          _text(_quote(hilist[0])), hilist[1]))
-            problems.append(f"CASE WHEN ({typed}) IS NULL THEN 'code: 缺失' END")
+                                          hilist_text, hilist[1]))
+            problems.append((f"({typed}) IS NULL", "'code: 缺失'"))
         problems.extend(_problems(column, raw, typed, raw_type))
         if column.name == "history":
             typed = f"coalesce({typed}, false)"
         exprs.append(f"{typed} AS {column.name}")
-    problem_list = f"list_filter([{', '.join(problems)}], lambda x: x IS NOT NULL)"
+    # The list is built only for a row that breaks something: most rows cost the conditions alone.
+    any_problem = " OR ".join(f"coalesce({cond}, false)" for cond, _ in problems)
+    reasons = ", ".join(f"CASE WHEN {cond} THEN {reason} END" for cond, reason in problems)
+    problem_list = (f"CASE WHEN {any_problem} THEN list_filter([{reasons}], lambda x: x IS NOT NULL) "
+                    f"ELSE CAST([] AS VARCHAR[]) END")
     if read_problem:  # a line that could not be parsed at all: its reason stands alone
         problem_list = f"CASE WHEN {read_problem} IS NOT NULL THEN [{read_problem}] ELSE {problem_list} END"
     return (f"SELECT CAST({file_no} AS INTEGER) AS file_no, CAST({row_no} AS BIGINT) AS row_no, "
