@@ -45,7 +45,9 @@ SELECT b.file_no, b.bill_row, f.bill_id, f.first_ord, f.rule_rank, array_to_stri
     f.national_rule, f.result, f.message,
     CAST(round(f.expected, 2) AS DECIMAL(18,2)) AS expected, CAST(round(f.charged, 2) AS DECIMAL(18,2)) AS charged,
     -- never more than the line charged, rounded down to the cent (validators.spec.RuleSpec.finding)
-    CASE WHEN least(f.at_risk, f.risk_charged) > 0 THEN CAST(cents_down(least(f.at_risk, f.risk_charged)) AS DECIMAL(18,2))
+    -- (least() casts to its first argument's scale: both made exact first)
+    CASE WHEN least(CAST(f.at_risk AS DECIMAL(38,8)), CAST(f.risk_charged AS DECIMAL(38,8))) > 0
+         THEN CAST(cents_down(least(CAST(f.at_risk AS DECIMAL(38,8)), CAST(f.risk_charged AS DECIMAL(38,8)))) AS DECIMAL(18,2))
          ELSE CAST(0 AS DECIMAL(18,2)) END AS amount_at_risk,
     f.basis_document, CAST(f.basis_seq AS INTEGER) AS basis_seq, f.basis_text, f.risk_line_id,
     b.fixmedins_code, b.hospital_grade, r.code
@@ -64,7 +66,7 @@ FROM chunk GROUP BY bill_id
 
 _TOTALS_SQL = """
 WITH per_line AS (
-    SELECT f.bill_id, least(sum(f.amount_at_risk), any_value(l.charged)) AS at_risk
+    SELECT f.bill_id, least(CAST(sum(f.amount_at_risk) AS DECIMAL(38,8)), CAST(any_value(l.charged) AS DECIMAL(38,8))) AS at_risk
     FROM F f JOIN L l ON l.bill_id = f.bill_id AND l.line_id = f.risk_line_id AND NOT l.history
     GROUP BY f.bill_id, f.risk_line_id
 ), risk AS (
