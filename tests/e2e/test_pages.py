@@ -102,6 +102,16 @@ def test_upload_see_the_diff_publish_and_see_the_new_price(live_server, page, tm
     diff = page.inner_text("#diff")
     assert "4592.00" in diff and "4800.00" in diff
     shoot(page, "diff")
+    # before publishing: what the draft would move on a month of claims, with its chart
+    claims = tmp_path / "month.csv"
+    claims.write_text("bill_id,fixmedins_code,hospital_grade,birth_date,sex,encounter_type,line_id,code,service_date,"
+                      "quantity,unit_price\nB1,H1,三甲,1950-01-01,F,outpatient,1,33150700500,2024-02-02,1,4592\n",
+                      encoding="utf-8")
+    page.set_input_files("#impact-form input[type=file]", str(claims))
+    page.click("#impact-form button")
+    page.wait_for_selector("#impact-chart")
+    assert "4592.00" in page.inner_text("#impact-total") and "4800.00" in page.inner_text("#impact-items")
+    shoot(page, "impact")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#publish")
     page.wait_for_selector("#state >> text=已发布")
