@@ -79,4 +79,5 @@ def reject_bad_bills(con: duckdb.DuckDBPyConnection, chunk: pa.Table) -> tuple[p
     if isinstance(rejected, pa.RecordBatchReader):
         rejected = rejected.read_all()
     keep = pc.invert(pc.is_in(chunk.column("bill_id"), value_set=bad.column("bill_id")))
+    assert rejected is not None
     return chunk.filter(keep), rejected.cast(REJECTED_SCHEMA)

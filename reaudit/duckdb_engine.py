@@ -97,7 +97,7 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, catalog: Catalog, threads: int | None = None, memory_limit: str | None = None):
-        config: dict[str, str | int] = {}
+        config: dict[str, str | bool | int | float | list[str]] = {}
         if threads:
             config["threads"] = threads
         if memory_limit:

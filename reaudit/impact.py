@@ -51,7 +51,8 @@ def impact(paths: list[Path], published: Catalog, draft: Catalog, shown: int = C
         findings_before, bills_before = before.judge(rows)
         findings_after, bills_after = after.judge(rows)
     finally:
-        before.close(), after.close()
+        before.close()
+        after.close()
     names = {code: (draft.latest(code) or published.latest(code)).item.name  # type: ignore[union-attr]
              for code in set(draft.codes()) | set(published.codes())}
     with duckdb.connect() as con:

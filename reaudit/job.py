@@ -44,8 +44,8 @@ def make_engine(name: str, catalog: Catalog, threads: int | None = None) -> Engi
 
 @dataclass
 class JudgedChunk:
-    findings: pa.Table
-    bills: pa.Table
+    findings: pa.Table | None  # None: only rejected rows
+    bills: pa.Table | None
     rejected: pa.Table
     rows: int
 
@@ -84,13 +84,13 @@ def _judged(claims: list[ClaimFile], engine: Engine, chunk_rows: int, ordered: b
             rejected = pa.concat_tables([*rejected_parts, bad_bills]) if rejected_parts or bad_bills.num_rows \
                 else REJECTED_SCHEMA.empty_table()
             rejected_parts.clear()
-            yield JudgedChunk(findings, bills, rejected, rows)  # type: ignore[arg-type]
+            yield JudgedChunk(findings, bills, rejected, rows)
         tail = [t for t in rejected_parts]
         for claim in claims:
             if claim.unreadable:
                 tail.append(pa.Table.from_pylist(claim.unreadable, schema=REJECTED_SCHEMA))
         if tail:
-            yield JudgedChunk(None, None, pa.concat_tables(tail), sum(t.num_rows for t in tail))  # type: ignore[arg-type]
+            yield JudgedChunk(None, None, pa.concat_tables(tail), sum(t.num_rows for t in tail))
     checks.close()
     con.close()
 
@@ -104,10 +104,12 @@ def count_rows(paths: list[Path]) -> int | None:
                 total += count_rows(sorted(path.rglob("*.parquet"))) or 0
             elif path.suffix.lower() in (".parquet", ".pq"):
                 literal = "'" + str(path).replace("'", "''") + "'"
-                total += con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({literal})").fetchone()[0]
+                found = con.execute(f"SELECT sum(num_rows) FROM parquet_file_metadata({literal})").fetchone()
+                total += int(found[0]) if found else 0
             else:
                 with path.open("rb") as handle:
-                    total += sum(block.count(b"\n") for block in iter(lambda h=handle: h.read(1 << 20), b""))
+                    while block := handle.read(1 << 20):
+                        total += block.count(b"\n")
     return total
 
 

@@ -61,7 +61,8 @@ def bills_of(chunk: pa.Table) -> Iterator[tuple[dict, list[dict]]]:
 
 def to_bill(first: dict, rows: list[dict]) -> Bill:
     """The API's Bill from canonical rows (already checked: built without validating again)."""
-    lines, history = [], []
+    lines: list[BillLine] = []
+    history: list[BillLine] = []
     for row in rows:
         line = BillLine.model_construct(**{name: row[name] for name in _LINE_FIELDS})
         (history if row["history"] else lines).append(line)

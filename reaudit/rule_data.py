@@ -34,7 +34,7 @@ def _entries(catalog: Catalog) -> list[CatalogEntry]:
 def _intervals(catalog: Catalog, keys: dict[int, int]) -> list[dict]:
     """Per code, maximal date ranges over which `catalog.entry_on` answers the same entry:
     the range join then finds at most one entry per line, with the catalog's own precedence."""
-    rows = []
+    rows: list[dict] = []
     for code in catalog.codes():
         entries = catalog.history(code)
         starts = sorted({e.effective_from for e in entries}

@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -21,7 +22,10 @@ from price_tables.catalog import Catalog
 from reaudit.claims import REJECTED_SCHEMA, canonical_sql, resolve_columns
 from reaudit.findings import BILLS_SCHEMA, FINDINGS_SCHEMA
 
-_ENGINES: dict[str, object] = {}  # per Python worker: the compiled engine of a catalog
+if TYPE_CHECKING:
+    from reaudit.duckdb_engine import DuckDBEngine
+
+_ENGINES: dict[str, DuckDBEngine] = {}  # per Python worker: the compiled engine of a catalog
 _KINDS = ("findings", "bills", "rejected")
 
 
@@ -59,8 +63,8 @@ def _judge_partition(batches: Iterator[pa.RecordBatch], catalog: Catalog, token:
     from reaudit.chunks import reject_bad_bills, split_problems
     from reaudit.duckdb_engine import DuckDBEngine
 
-    batches = list(batches)
-    raw = pa.Table.from_batches(batches) if batches else None
+    received = list(batches)
+    raw = pa.Table.from_batches(received) if received else None
     if raw is None or raw.num_rows == 0:
         return
     engine = _ENGINES.get(token)

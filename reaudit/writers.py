@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -22,13 +23,13 @@ class FindingsWriter:
         self.csv = path.suffix.lower() == ".csv"
         self._tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self._writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
-        self._handle = None
+        self._handle: BinaryIO | None = None
 
     def _open(self, schema: pa.Schema) -> None:
         if self.csv:
-            self._handle = self._tmp.open("wb")
-            self._handle.write("\ufeff".encode())
-            self._writer = pacsv.CSVWriter(self._handle, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+            handle = self._handle = self._tmp.open("wb")
+            handle.write("\ufeff".encode())
+            self._writer = pacsv.CSVWriter(handle, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
         else:
             self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
 
