@@ -3,6 +3,7 @@ edited in Excel and uploaded again."""
 
 from __future__ import annotations
 
+import csv
 import io
 from decimal import Decimal
 
@@ -77,3 +78,46 @@ def _write_cell(cell, header: str, text: str) -> None:
     cell.value = guard(text)
     cell.data_type = "s"  # text, even when it starts with "=": openpyxl would make that a formula
     cell.number_format = "@"
+
+
+def spreadsheet_bytes(headers: tuple[str, ...] | list[str], rows: list[list], fmt: str, *,
+                      sheet_title: str = "Sheet1") -> tuple[bytes, str]:
+    """Any table as CSV (UTF-8 with BOM) or XLSX, and its media type.  Text cells are guarded
+    against formulas; `int` and `Decimal` cells are written as numbers (two decimals for money)."""
+    if fmt == "csv":
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows([_csv_cell(v) for v in row] for row in rows)
+        return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row_number, row in enumerate(rows, start=2):
+        for column_number, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column_number)
+            if isinstance(value, Decimal):
+                cell.value, cell.number_format = value, "0.00"
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cell.value = value
+            else:
+                cell.value = guard("" if value is None else str(value))
+                cell.data_type = "s"
+                cell.number_format = "@"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _csv_cell(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return guard("" if value is None else str(value))

@@ -9,6 +9,9 @@ _TENTH = Decimal("0.1")
 _YUAN = Decimal("1")
 _TWENTY = Decimal("20")
 CENT = Decimal("0.01")
+#: The largest price a table may state: ten million yuan.  Anything above is a typo or an
+#: attack, and it keeps every price within the database column (NUMERIC(14, 2)).
+MAX_PRICE = Decimal("10000000")
 
 
 def round_child_price(amount: Decimal) -> Decimal:
@@ -43,6 +46,8 @@ def parse_money(text: str) -> Decimal:
         raise ValueError(f"不是金额: {text!r}")
     if value <= 0:
         raise ValueError(f"价格必须大于0: {text!r}")
+    if value > MAX_PRICE:
+        raise ValueError(f"价格超过上限 {MAX_PRICE:,} 元: {text[:30]!r}")
     if value != value.quantize(CENT):
         raise ValueError(f"价格最多两位小数: {text!r}")
     return value

@@ -1,6 +1,8 @@
-"""Read a price table file (CSV or XLSX) into rows of text cells keyed by canonical column.
+"""Read a spreadsheet file (CSV or XLSX) into rows of text cells keyed by canonical column.
 
-This knows about bytes, encodings and headers only; what the cells mean is the loader's job.
+This knows about bytes, encodings and headers only; what the cells mean is the caller's job
+(the loader's, for a price table).  A `SheetLayout` says which columns a kind of file has; the
+price table is one layout, and the service reads other files (code maps…) the same way.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from price_tables.formula_guard import guard, unguard
@@ -32,7 +34,6 @@ REQUIRED_COLUMNS = ("code", "name", "unit")
 #: The order the bundled tables and exports are written in.
 CANONICAL_HEADERS = ("序号", "项目编码", "项目名称", "项目内涵", "除外内容", "计价单位", "价格", "三甲", "三乙", "二级及以下",
                      "备注", "存疑")
-_HEADER_TO_COLUMN = {h.strip().lower(): col for col, names in COLUMNS.items() for h in names}
 
 
 #: Longest text accepted per column (characters); an unknown column's cells up to `MAX_CELL_CHARS`.
@@ -43,6 +44,8 @@ MAX_CHARS: dict[str, int] = {
     "price": 30, "grade_3a": 30, "grade_3b": 30, "grade_2_or_below": 30, "remarks": 1000, "uncertain": 2000,
 }
 MAX_CELL_CHARS = 4000
+#: Characters no table cell may hold (PostgreSQL cannot store NUL; none has a meaning in a table).
+_CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"} | {"\x7f"}
 #: An XLSX is a ZIP: its parts may hold at most this much once inflated (a small file that
 #: inflates to gigabytes is refused before it is parsed).
 MAX_XLSX_INFLATED_BYTES = 256 * 1024 * 1024
@@ -51,6 +54,29 @@ MAX_XLSX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 
 class TableFileError(ValueError):
     """The file cannot be read as a table at all."""
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """The columns of a kind of file: canonical name → accepted headers, the required ones, the
+    longest text per column, and any further check of the headers found."""
+
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    max_chars: dict[str, int]
+    check_headers: Callable[[set[str], str], None] | None = None
+
+    @property
+    def header_to_column(self) -> dict[str, str]:
+        return {h.strip().lower(): col for col, names in self.columns.items() for h in names}
+
+
+def _needs_a_price_column(found: set[str], file: str) -> None:
+    if "price" not in found and "grade_3a" not in found:
+        raise TableFileError(f"{file}: 缺少价格列（价格，或 三甲/三乙/二级及以下）")
+
+
+PRICE_TABLE = SheetLayout(COLUMNS, REQUIRED_COLUMNS, MAX_CHARS, _needs_a_price_column)
 
 
 @dataclass
@@ -76,12 +102,13 @@ def _decode(data: bytes, file: str) -> str:
     raise TableFileError(f"{file}: 无法识别文件编码（支持 UTF-8、带BOM的UTF-8、GB18030）")
 
 
-def _map_headers(headers: list[str], file: str) -> tuple[list[str | None], list[str]]:
+def _map_headers(headers: list[str], file: str, layout: SheetLayout) -> tuple[list[str | None], list[str]]:
     mapped: list[str | None] = []
     unknown: list[str] = []
     seen: set[str] = set()
+    by_header = layout.header_to_column
     for h in headers:
-        column = _HEADER_TO_COLUMN.get((h or "").strip().lower())
+        column = by_header.get((h or "").strip().lower())
         if column in seen:
             raise TableFileError(f"{file}: 列 {h!r} 重复")
         if column is None and (h or "").strip():
@@ -89,22 +116,22 @@ def _map_headers(headers: list[str], file: str) -> tuple[list[str | None], list[
         if column:
             seen.add(column)
         mapped.append(column)
-    missing = [COLUMNS[c][0] for c in REQUIRED_COLUMNS if c not in seen]
+    missing = [layout.columns[c][0] for c in layout.required if c not in seen]
     if missing:
         raise TableFileError(f"{file}: 缺少必需的列 {'、'.join(missing)}（表头为 {'、'.join(h for h in headers if h)}）")
-    if "price" not in seen and "grade_3a" not in seen:
-        raise TableFileError(f"{file}: 缺少价格列（价格，或 三甲/三乙/二级及以下）")
+    if layout.check_headers is not None:
+        layout.check_headers(seen, file)
     return mapped, unknown
 
 
-def _rows_from_cells(cell_rows: Iterator[list[str]], file: str, max_rows: int | None) -> RawTable:
+def _rows_from_cells(cell_rows: Iterator[list[str]], file: str, max_rows: int | None, layout: SheetLayout) -> RawTable:
     """Rows keyed by canonical column, checked while streaming: the row limit stops the read at
     the first row past it, and an over-long cell stops it at once."""
     header = next(cell_rows, None)
     if header is None:
         raise TableFileError(f"{file}: 文件为空")
-    mapped, unknown = _map_headers([c.strip() for c in header], file)
-    labels = {col: COLUMNS[col][0] for col in COLUMNS}
+    mapped, unknown = _map_headers([c.strip() for c in header], file, layout)
+    labels = {col: names[0] for col, names in layout.columns.items()}
     rows: list[tuple[int, dict[str, str]]] = []
     for number, cells in enumerate(cell_rows, start=2):
         if not any(c.strip() for c in cells):
@@ -114,10 +141,11 @@ def _rows_from_cells(cell_rows: Iterator[list[str]], file: str, max_rows: int | 
         row: dict[str, str] = {}
         for i, text in enumerate(cells):
             column = mapped[i] if i < len(mapped) else None
-            limit = MAX_CHARS.get(column, MAX_CELL_CHARS) if column else MAX_CELL_CHARS
-            if len(text) > limit:
+            limit = layout.max_chars.get(column, MAX_CELL_CHARS) if column else MAX_CELL_CHARS
+            if len(text) > limit or not _CONTROL.isdisjoint(text):
                 where = labels[column] if column else f"第{i + 1}列"
-                raise TableFileError(f"{file}: 第 {number} 行 [{where}] 有 {len(text)} 个字符，超过上限 {limit}")
+                problem = f"有 {len(text)} 个字符，超过上限 {limit}" if len(text) > limit else "含有不可见的控制字符（如 NUL）"
+                raise TableFileError(f"{file}: 第 {number} 行 [{where}] {problem}")
             if column:
                 row[column] = unguard(text.strip())
         for column in mapped:
@@ -127,10 +155,10 @@ def _rows_from_cells(cell_rows: Iterator[list[str]], file: str, max_rows: int | 
     return RawTable(file=file, rows=rows, unknown_headers=unknown)
 
 
-def read_csv(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
+def read_csv(data: bytes, file: str, max_rows: int | None = None, layout: SheetLayout | None = None) -> RawTable:
     text = _decode(data, file)
     try:
-        return _rows_from_cells(csv.reader(io.StringIO(text, newline="")), file, max_rows)
+        return _rows_from_cells(csv.reader(io.StringIO(text, newline="")), file, max_rows, layout or PRICE_TABLE)
     except csv.Error as exc:
         raise TableFileError(f"{file}: CSV 格式错误: {exc}") from None
 
@@ -156,7 +184,7 @@ def _check_inflated_size(data: bytes, file: str) -> None:
                              f"{MAX_XLSX_SHARED_STRINGS_BYTES // (1024 * 1024)} MB）")
 
 
-def read_xlsx(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
+def read_xlsx(data: bytes, file: str, max_rows: int | None = None, layout: SheetLayout | None = None) -> RawTable:
     from openpyxl import load_workbook  # imported here: only uploads need it
 
     _check_inflated_size(data, file)
@@ -170,17 +198,23 @@ def read_xlsx(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
         if max_rows is not None and declared is not None and declared > max_rows + 1:
             raise TableFileError(f"{file}: 工作表有 {declared} 行，超过上限 {max_rows} 行")
         cells = ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
-        return _rows_from_cells(cells, file, max_rows)
+        return _rows_from_cells(cells, file, max_rows, layout or PRICE_TABLE)
     finally:
         workbook.close()
 
 
-def read_table(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
-    """Read CSV or XLSX bytes; XLSX is recognised by its ZIP signature, whatever the name says.
-    At most `max_rows` item rows (TableFileError past it, found while streaming)."""
+def read_sheet(data: bytes, file: str, layout: SheetLayout, max_rows: int | None = None) -> RawTable:
+    """Read CSV or XLSX bytes laid out as `layout`; XLSX is recognised by its ZIP signature,
+    whatever the name says.  At most `max_rows` rows (TableFileError past it, found while
+    streaming)."""
     if data.startswith(b"PK\x03\x04"):
-        return read_xlsx(data, file, max_rows)
-    return read_csv(data, file, max_rows)
+        return read_xlsx(data, file, max_rows, layout)
+    return read_csv(data, file, max_rows, layout)
+
+
+def read_table(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
+    """A price table file (see `read_sheet`)."""
+    return read_sheet(data, file, PRICE_TABLE, max_rows)
 
 
 #: Headers whose cells are numbers in an export (never guarded against formulas).

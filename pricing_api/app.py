@@ -13,12 +13,14 @@ from fastapi.staticfiles import StaticFiles
 
 from pricing_api.auth import KeyCache, Permission
 from pricing_api.body_limit import BodyLimit
-from pricing_api.catalog_holder import CatalogHolder
-from pricing_api.deps import require
+from pricing_api.catalog_holder import CatalogHolder, ReferenceHolder
+from pricing_api.deps import SESSION_COOKIE, require
 from pricing_api.error_handlers import install_error_handlers
 from pricing_api.errors import ErrorBody
-from pricing_api.routes import admin, bills, health, items, notices, pages, tables
+from pricing_api.json_body import install_body_schemas
+from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, notices, pages, tables
 from pricing_api.routes.pages import install_page_handlers
+from pricing_api.security_headers import SecurityHeaders
 from pricing_api.settings import Settings, get_settings
 from pricing_api.startup import announce_first_key, prepare_database
 from pricing_api.storage.database import POOL_OVERFLOW, POOL_SIZE, make_engine
@@ -53,8 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if first_key:
             announce_first_key(first_key)
         app.state.keys = KeyCache()
+        # CPU work off the event loop (large bills, table checks) shares one thread: Python runs
+        # one thread at a time, so more threads would only take turns from the event loop, and
+        # liveness must answer in milliseconds whatever the load.
+        app.state.cpu_limiter = anyio.CapacityLimiter(1)
         app.state.catalog = CatalogHolder(engine)
-        sync = WorkerSync(engine, app.state.catalog, app.state.keys)
+        app.state.reference = ReferenceHolder(engine)
+        sync = WorkerSync(engine, app.state.catalog, app.state.keys, app.state.reference)
         sync.poll()
         app.state.db = Database(engine, timeout=settings.db_timeout_seconds, threads=POOL_SIZE + POOL_OVERFLOW,
                                 on_commit=sync.poll)
@@ -73,15 +80,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders, session_cookie=SESSION_COOKIE)
     app.include_router(health.router)
     app.include_router(items.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
     app.include_router(notices.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
     app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS, cookie_posts=True))],
                        responses=API_ERRORS)
     app.include_router(tables.router, responses=API_ERRORS)
+    app.include_router(hospitals.router, responses=API_ERRORS)
+    app.include_router(code_maps.router, responses=API_ERRORS)
     app.include_router(admin.router, responses=API_ERRORS)
     app.include_router(pages.router)
     install_page_handlers(app)
+    install_body_schemas(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app
 

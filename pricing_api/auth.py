@@ -28,7 +28,8 @@ class Role(StrEnum):
 class Permission(StrEnum):
     VALIDATE_BILLS = "validate_bills"
     READ = "read"  # items, notices, tables, exports
-    WRITE_TABLES = "write_tables"  # upload, publish, withdraw
+    WRITE_TABLES = "write_tables"  # upload, publish, withdraw tables and code maps
+    MANAGE_HOSPITALS = "manage_hospitals"  # the hospital registry
     ADMIN = "admin"  # keys, audit log
 
 
@@ -36,7 +37,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.HIS: frozenset({Permission.VALIDATE_BILLS}),
     # Auditors re-audit bills after settlement, so they may validate too.
     Role.AUDITOR: frozenset({Permission.READ, Permission.VALIDATE_BILLS}),
-    Role.PRICING: frozenset({Permission.READ, Permission.VALIDATE_BILLS, Permission.WRITE_TABLES}),
+    Role.PRICING: frozenset({Permission.READ, Permission.VALIDATE_BILLS, Permission.WRITE_TABLES,
+                             Permission.MANAGE_HOSPITALS}),
     Role.ADMIN: frozenset(Permission),
 }
 ROLE_LABELS = {Role.HIS: "医院信息系统", Role.AUDITOR: "审核人员", Role.PRICING: "价格管理人员", Role.ADMIN: "管理员"}

@@ -158,6 +158,7 @@ Reader = Annotated[Principal, Depends(require(Permission.READ))]
 BillChecker = Annotated[Principal, Depends(require(Permission.VALIDATE_BILLS, cookie_posts=True))]
 TableWriter = Annotated[Principal, Depends(require(Permission.WRITE_TABLES))]
 Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
+HospitalKeeper = Annotated[Principal, Depends(require(Permission.MANAGE_HOSPITALS))]
 
 ItemPages = Annotated[Principal, Depends(require_page(Permission.READ, "项目查询"))]
 BillPages = Annotated[Principal, Depends(require_page(Permission.VALIDATE_BILLS, "收费审核"))]

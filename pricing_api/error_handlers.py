@@ -8,59 +8,29 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pricing_api.body_limit import BodyTooLarge
 from pricing_api.errors import DomainError, ErrorBody, FieldProblem
+from pricing_api.schemas.admin import NewKeyIn
+from pricing_api.unit_of_work import OUTAGE_MESSAGE
+from pricing_api.validation_messages import field_names_of, field_problems
+from validators.bill import Bill
 
 log = logging.getLogger("pricing_api")
 
 
-def _json_safe(value):
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+#: Field names a request body may use, for "did you mean …" on a misspelled one.
+REQUEST_FIELD_NAMES = field_names_of(Bill) | field_names_of(NewKeyIn)
 
 
-_REASONS_ZH = {
-    "missing": "缺少必填字段",
-    "date_from_datetime_parsing": "不是有效日期（应为 YYYY-MM-DD）",
-    "date_parsing": "不是有效日期（应为 YYYY-MM-DD）",
-    "date_type": "不是有效日期（应为 YYYY-MM-DD）",
-    "int_parsing": "应为整数",
-    "decimal_parsing": "不是有效数字",
-    "less_than_equal": "超出上限",
-    "greater_than_equal": "低于下限",
-    "greater_than": "必须大于下限",
-    "string_too_long": "过长",
-    "string_too_short": "过短",
-    "extra_forbidden": "不认识的字段",
-    "json_invalid": "不是有效的 JSON",
-    "literal_error": "取值不在允许范围内",
-    "enum": "取值不在允许范围内",
-    "too_short": "数量不足",
-    "too_long": "数量超过上限",
-    "bool_parsing": "应为 true 或 false",
-    "decimal_max_places": "小数位数过多",
-    "decimal_max_digits": "数字位数过多",
-    "finite_number": "应为有限数字",
-}
-
-
-def _reason(error: dict) -> str:
-    message = str(error.get("msg", "")).removeprefix("Value error, ")
-    chinese = _REASONS_ZH.get(error.get("type", ""))
-    return f"{chinese}（{message}）" if chinese else message
-
-
-def _field_name(loc: tuple) -> str:
-    parts = [str(p) for p in loc]
-    if parts[:1] == ["body"] and len(parts) == 2 and parts[1].isdigit():
-        return "body"  # a JSON syntax error: the number is a character position
-    if parts and parts[0] in ("query", "path", "body", "header", "form"):
-        parts = parts[1:]
-    return ".".join(parts) or "request"
+def invalid_request_response(errors: list[dict]) -> JSONResponse:
+    """422 naming each field once, with its reason in Chinese."""
+    fields = field_problems(errors, REQUEST_FIELD_NAMES)
+    summary = "；".join(f"{f.field}: {f.reason}" for f in fields[:5])
+    body = ErrorBody(error="invalid_request", message=f"请求参数无效 — {summary}", fields=fields)
+    return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -70,13 +40,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError):
-        fields = [FieldProblem(field=_field_name(tuple(e.get("loc", ()))),
-                               reason=_reason(e),
-                               value=_json_safe(e.get("input")))
-                  for e in exc.errors()]
-        summary = "；".join(f"{f.field}: {f.reason}" for f in fields[:5])
-        body = ErrorBody(error="invalid_request", message=f"请求参数无效 — {summary}", fields=fields)
-        return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
+        return invalid_request_response(list(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException):
@@ -93,9 +57,23 @@ def install_error_handlers(app: FastAPI) -> None:
         body = ErrorBody(error=names.get(exc.status_code, "http_error"), message=str(exc.detail))
         return JSONResponse(status_code=exc.status_code, content=body.model_dump(mode="json"), headers=exc.headers)
 
+    @app.exception_handler(DataError)
+    async def unstorable(_: Request, exc: DataError):
+        # Input that got past validation but does not fit a column: the caller's data, not an
+        # outage (503 would tell clients to retry the same input).
+        log.warning("database refused a value: %s", type(exc.orig).__name__)
+        body = ErrorBody(error="invalid_request", message="输入的数据超出可保存的范围（长度、精度或字符），未保存任何内容")
+        return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
+
+    @app.exception_handler(IntegrityError)
+    async def conflicting(_: Request, exc: IntegrityError):
+        log.warning("integrity error: %s", type(exc.orig).__name__)
+        body = ErrorBody(error="conflict", message="与已保存的数据冲突（可能被同时修改），未保存任何内容")
+        return JSONResponse(status_code=409, content=body.model_dump(mode="json"))
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def database_down(_: Request, exc: Exception):
-        log.warning("database error: %s", exc)
-        body = ErrorBody(error="service_unavailable", message="数据库暂时不可用，请稍后重试")
+        log.warning("database error: %s", type(exc).__name__)
+        body = ErrorBody(error="service_unavailable", message=OUTAGE_MESSAGE)
         return JSONResponse(status_code=503, content=body.model_dump(mode="json"))

@@ -50,8 +50,10 @@ class UnitOfWork:
 class Database:
     """The request side's door to the database (see the module docstring)."""
 
-    def __init__(self, engine: Engine, *, timeout: float, threads: int, on_commit: Callable[[], Any] | None = None):
+    def __init__(self, engine: Engine, *, timeout: float, threads: int, on_commit: Callable[[], Any] | None = None,
+                 bulk_timeout: float = 120.0):
         self.engine = engine
+        self.bulk_timeout = bulk_timeout
         #: Run after every commit (the worker reloads what the write changed: catalog, keys).
         self.on_commit = on_commit
         self.timeout = timeout
@@ -67,16 +69,22 @@ class Database:
         """`fn(session, *args, **kwargs)` in its own unit of work, committed when it returns."""
         return await self.call(self._unit, fn, True, args, kwargs)
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+    async def bulk_write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """As `write`, for work that stores a whole table (tens of thousands of rows): its own,
+        longer deadline.  Each statement still has the short one."""
+        return await self.call(self._unit, fn, True, args, kwargs, timeout=self.bulk_timeout)
+
+    async def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """Any blocking database call, off the event loop and within the deadline."""
+        timeout = self.timeout if timeout is None else timeout
         try:
-            with anyio.fail_after(self.timeout):
+            with anyio.fail_after(timeout):
                 # abandon_on_cancel: on timeout the request answers 503 at once; the thread
                 # ends when the connection errors out or the pool gives up on it.
                 return await anyio.to_thread.run_sync(lambda: fn(*args), abandon_on_cancel=True,
                                                       limiter=self._limiter)
         except TimeoutError:
-            log.warning("database did not answer within %.1f s", self.timeout)
+            log.warning("database did not answer within %.1f s", timeout)
             raise ServiceUnavailable(OUTAGE_MESSAGE) from None
 
     def _unit(self, fn: Callable[..., T], commit: bool, args: tuple, kwargs: dict) -> T:

@@ -159,12 +159,14 @@ def _bill_rows(text: str, number: int) -> list[dict]:
     judged by the API's own model so its reasons read the same."""
     try:
         data = json.loads(text)
+        # The hospital's code may stand beside the bill in a batch file; the bill model knows no such field.
+        hospital_code = data.pop("fixmedins_code", None) if isinstance(data, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("hospital"), dict):
+            hospital_code = data["hospital"].pop("fixmedins_code", None) or hospital_code
         bill = Bill.model_validate(data)
     except (ValueError, ValidationError) as exc:
         return [{"_row": number, "_problem": f"第{number}行：{_reason(exc)}"}]
-    hospital = data.get("hospital") if isinstance(data.get("hospital"), dict) else {}
-    head = {"bill_id": bill.bill_id, "hospital_grade": bill.hospital.grade.value,
-            "fixmedins_code": _text(data.get("fixmedins_code") or hospital.get("fixmedins_code") or hospital.get("id")),
+    head = {"bill_id": bill.bill_id, "hospital_grade": bill.hospital.grade.value, "fixmedins_code": _text(hospital_code),
             "birth_date": bill.patient.birth_date.isoformat(), "sex": bill.patient.sex,
             "encounter_type": bill.encounter.type, "admitted_on": _text(bill.encounter.admitted_on),
             "discharged_on": _text(bill.encounter.discharged_on)}

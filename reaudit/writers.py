@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -35,8 +36,7 @@ class FindingsWriter:
 
     def _columns(self, findings: pa.Table) -> pa.Table:
         if self.csv:
-            # seq and money as text the way the old writer printed them; None as an empty cell
-            return findings.select(list(CSV_COLUMNS))
+            return guarded(findings.select(list(CSV_COLUMNS)), _TEXT_COLUMNS)
         return findings.select(list(PARQUET_COLUMNS))
 
     def write(self, findings: pa.Table) -> None:
@@ -71,6 +71,21 @@ class FindingsWriter:
             self._tmp.unlink(missing_ok=True)
 
 
+_TEXT_COLUMNS = ("bill_id", "line_ids", "message", "basis_document", "basis_text")
+_FORMULA = r"^[=+\-@\t\r]"  # price_tables.formula_guard.TRIGGERS
+
+
+def guarded(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    """Text cells a spreadsheet would run as a formula get a leading apostrophe (as
+    price_tables.formula_guard.guard does, for a whole column at once)."""
+    for name in columns:
+        column = table.column(name)
+        risky = pc.fill_null(pc.match_substring_regex(column, _FORMULA), False)
+        safe = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        table = table.set_column(table.schema.get_field_index(name), name, safe)
+    return table
+
+
 def rejected_path(output: Path) -> Path:
     return output.with_name(output.stem + ".rejected.csv")
 
@@ -79,8 +94,8 @@ def write_rejected(output: Path, parts: list[pa.Table], paths: list[Path]) -> Pa
     """Every row that could not be judged: file, row number, bill, reason."""
     table = pa.concat_tables(parts)
     files = pa.array([str(paths[i]) for i in table.column("file_no").to_pylist()], pa.string())
-    table = pa.table({"file": files, "row": table.column("row_no"), "bill_id": table.column("bill_id"),
-                      "reason": table.column("reason")})
+    table = guarded(pa.table({"file": files, "row": table.column("row_no"), "bill_id": table.column("bill_id"),
+                              "reason": table.column("reason")}), ("file", "bill_id", "reason"))
     target = rejected_path(output)
     with target.open("wb") as handle:
         handle.write("\ufeff".encode())

@@ -106,3 +106,32 @@ def shared_client(request, tmp_path_factory) -> Iterator[TestClient]:
     """One app per module and backend, for tests that only read."""
     with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url, running_app(url) as test_client:
         yield test_client
+
+
+@contextmanager
+def live_server_for(url: str, **overrides) -> Iterator[tuple]:
+    """The app served by uvicorn in a thread on a free port: (app, base URL).  For tests that
+    need a real event loop (concurrency, browsers)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    app = create_app(settings_for(url, **overrides))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(400):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started, "the server did not start"
+    try:
+        yield app, f"http://localhost:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

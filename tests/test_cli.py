@@ -96,3 +96,19 @@ def test_keys_create_list_and_revoke(tmp_path, monkeypatch):
         assert runner.invoke(app, ["keys", "create", "--role", "boss"]).exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_audit_findings_never_carry_a_formula(tmp_path):
+    import csv
+
+    from tests.validators.builders import bill_data, line
+
+    bills = tmp_path / "bills.ndjson"
+    bill = bill_data(line("33150700500", 4592), grade="grade_3b")
+    bill["bill_id"] = "=cmd|' /C calc'!A0"
+    bills.write_text(json.dumps(bill, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(bills), "--bundled", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "bills.findings.csv").open(encoding="utf-8-sig") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["bill_id"] == "'=cmd|' /C calc'!A0" and row["amount_at_risk"] == "358.00"

@@ -1,5 +1,6 @@
 """API fuzzing: schemathesis over the committed openapi/openapi.json against a running server,
-every operation, with a key of each role — no 5xx, and every response matches the spec."""
+every operation, with a key of each role, on SQLite and on PostgreSQL — no 5xx, and every
+response matches the spec."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import make_key
-from tests.e2e.conftest import live_server  # noqa: F401  (the same live server fixture)
+from tests.conftest import BACKENDS, fresh_database, live_server_for, make_key
 
 SPEC = "openapi/openapi.json"
 schema = schemathesis.openapi.from_path(SPEC).exclude(
@@ -43,8 +43,14 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_server(request, tmp_path_factory):
+    with fresh_database(request.param, tmp_path_factory.mktemp("fuzz")) as url, live_server_for(url) as served:
+        yield served
+
+
 @pytest.fixture(scope="module")
-def role_keys(live_server):  # noqa: F811
+def role_keys(live_server):
     app, _ = live_server
     return {role: make_key(app, role) for role in ROLES}
 
@@ -53,7 +59,7 @@ def role_keys(live_server):  # noqa: F811
 @schema.parametrize()
 @settings(max_examples=int(os.environ.get("PRICING_FUZZ_EXAMPLES", "25")), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
-def test_api_conforms_to_its_spec_for_every_role(case, role, live_server, role_keys):  # noqa: F811
+def test_api_conforms_to_its_spec_for_every_role(case, role, live_server, role_keys):
     _, base = live_server
     case.call_and_validate(base_url=base, headers={"Authorization": f"Bearer {role_keys[role]}"}, checks=CHECKS,
                            excluded_checks=[c for c in ALL_OTHER_CHECKS if c not in CHECKS])

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class TcpProxy:
-    """A TCP relay we can cut: `down()` drops every connection and refuses new ones."""
+    """A TCP relay we can cut: `down()` drops every connection and refuses new ones;
+    `silence()` keeps every connection open and accepts new ones, but passes nothing on —
+    a database that has stopped answering (stopped with SIGSTOP, or behind a hung network)."""
 
     def __init__(self, target_host: str, target_port: int):
         self.target = (target_host, target_port)
@@ -33,6 +35,8 @@ class TcpProxy:
         self.port = self.listener.getsockname()[1]
         self.up_flag = threading.Event()
         self.up_flag.set()
+        self.silent = threading.Event()
+        self.held: list[socket.socket] = []
         self.sockets: list[socket.socket] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -46,6 +50,9 @@ class TcpProxy:
             if not self.up_flag.is_set():
                 client.close()
                 continue
+            if self.silent.is_set():
+                self.held.append(client)  # accepted, and never answered
+                continue
             try:
                 server = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -56,10 +63,15 @@ class TcpProxy:
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source, sink):
+    def _pipe(self, source, sink):
         try:
-            while data := source.recv(65536):
+            while True:
+                if self.silent.is_set():
+                    time.sleep(0.02)
+                    continue
+                data = source.recv(65536)
+                if not data:
+                    break
                 sink.sendall(data)
         except OSError:
             pass
@@ -81,6 +93,15 @@ class TcpProxy:
 
     def up(self):
         self.up_flag.set()
+
+    def silence(self):
+        self.silent.set()
+
+    def unsilence(self):
+        self.silent.clear()
+        for client in self.held:
+            client.close()
+        self.held.clear()
 
     def close(self):
         self.down()

@@ -43,7 +43,8 @@ Quantity = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4, allow
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, str_strip_whitespace=True)
+    # Unknown fields are refused: a misspelled "amout" must not let a wrong amount pass unchecked.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True)
 
 
 class Hospital(_Input):

@@ -214,8 +214,8 @@ async def upload_page(
         upload_form = table_service.UploadForm(document=document, title=title, effective_from=start, effective_to=end)
         checked = await anyio.to_thread.run_sync(lambda: table_service.check_upload(
             data, file_name=file.filename or "upload", form=upload_form, catalog=catalog,
-            max_rows=settings.max_upload_rows))
-        detail = await db.write(table_service.store_draft, checked, catalog=catalog, actor=principal.actor)
+            max_rows=settings.max_upload_rows), limiter=request.app.state.cpu_limiter)
+        detail = await db.bulk_write(table_service.store_draft, checked, catalog=catalog, actor=principal.actor)
     except DomainError as exc:
         return await _tables_page(request, principal, db, exc.status_code, form=form, error=exc.message,
                                   issues=exc.issues)

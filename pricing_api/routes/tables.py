@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from pricing_api.deps import CatalogDep, DatabaseDep, Reader, SettingsDep, TableWriter
@@ -36,7 +36,7 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
 
 @router.post("", response_model=TableDetail, status_code=201, responses={**ERRORS, 413: {"model": ErrorBody}})
 async def upload_table(
-    principal: TableWriter, db: DatabaseDep, catalog: CatalogDep, settings: SettingsDep,
+    request: Request, principal: TableWriter, db: DatabaseDep, catalog: CatalogDep, settings: SettingsDep,
     file: Annotated[UploadFile, File(description="CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX")],
     document: Annotated[FormText, Form(max_length=200, description="文号")],
     title: Annotated[FormText, Form(max_length=500)],
@@ -53,8 +53,9 @@ async def upload_table(
                               issuer=issuer, scope=scope, signed_on=signed_on)
     # Reading and checking the file is CPU work: a worker thread, so other requests go on.
     checked = await anyio.to_thread.run_sync(lambda: service.check_upload(
-        data, file_name=file.filename or "upload", form=form, catalog=catalog, max_rows=settings.max_upload_rows))
-    return await db.write(service.store_draft, checked, catalog=catalog, actor=principal.actor)
+        data, file_name=file.filename or "upload", form=form, catalog=catalog, max_rows=settings.max_upload_rows),
+        limiter=request.app.state.cpu_limiter)
+    return await db.bulk_write(service.store_draft, checked, catalog=catalog, actor=principal.actor)
 
 
 @router.get("", response_model=TablePage)

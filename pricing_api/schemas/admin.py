@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from pricing_api.schemas.common import OutModel
+from pricing_api.schemas.common import FormText, OutModel
 
 
 class KeyOut(OutModel):
@@ -22,7 +22,7 @@ class KeyOut(OutModel):
 
 class NewKeyIn(BaseModel):
     role: Literal["his", "auditor", "pricing", "admin"]
-    name: str = Field("", max_length=100)
+    name: FormText = Field("", max_length=100)
 
 
 class NewKeyOut(KeyOut):

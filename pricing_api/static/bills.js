@@ -58,7 +58,15 @@
     result.hidden = false; download.disabled = rows.length === 0;
   }
 
-  function csv(value) { const s = String(value ?? ""); return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; }
+  // A text cell starting with = + - @ tab or CR would run as a formula in Excel: write it with a
+  // leading apostrophe (OWASP).  The amount columns are numbers and stay numbers.
+  const NUMBER_COLUMNS = new Set([4, 5, 6]);
+  function guard(s) { return /^[=+\-@\t\r]/.test(s) ? "'" + s : s; }
+  function csv(value, column) {
+    let s = String(value ?? "");
+    if (!NUMBER_COLUMNS.has(column)) s = guard(s);
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
 
   download.addEventListener("click", () => {
     const header = ["单据", "规则", "结果", "明细", "标准", "收费", "涉及金额", "说明", "依据"];

@@ -96,14 +96,16 @@ class IncompleteRowRecord(SQLModel, table=True):
 
 class CatalogVersion(SQLModel, table=True):
     """One row of change counters: `version` moves with every change to what is published,
-    `keys_version` with every key created or revoked, so each worker can tell with one cheap
-    query whether its in-memory catalog or key table is stale."""
+    `keys_version` with every key created or revoked, `reference_version` with every change to
+    the hospital registry or a published code map, so each worker can tell with one cheap
+    query whether what it holds in memory is stale."""
 
     __tablename__ = "catalog_version"
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
     keys_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    reference_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class UploadedFile(SQLModel, table=True):
@@ -161,3 +163,98 @@ class PageSession(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime
     revoked_at: dt.datetime | None = None
+
+
+class HospitalRecord(SQLModel, table=True):
+    """A hospital (定点医疗机构) known to the service: its grade comes from `HospitalGradeRecord`."""
+
+    __tablename__ = "hospital"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fixmedins_code: str = Field(max_length=30, unique=True)
+    name: str = Field(max_length=200)
+    admdvs: str = Field(default="", max_length=12)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_by: str | None = None
+
+
+class HospitalGradeRecord(SQLModel, table=True):
+    """The grade a hospital held over a period (an open end: still held)."""
+
+    __tablename__ = "hospital_grade"
+
+    id: int | None = Field(default=None, primary_key=True)
+    hospital_id: int = Field(foreign_key="hospital.id", index=True)
+    grade: str = Field(max_length=20)
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    recorded_at: dt.datetime = Field(default_factory=utcnow)
+    recorded_by: str | None = None
+
+
+class CodeMapRecord(SQLModel, table=True):
+    """One version of a code map (对码表): a hospital's (or, without `fixmedins_code`, the
+    province's) own item codes mapped to the priced items, from `effective_from`."""
+
+    __tablename__ = "code_map"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fixmedins_code: str | None = Field(default=None, max_length=30, index=True)
+    effective_from: dt.date
+    state: str = Field(default="draft", max_length=20, index=True)  # draft | published | withdrawn
+    entry_count: int = 0
+    file_name: str = Field(default="", max_length=255)
+    file_sha256: str = Field(default="", max_length=64)
+    file_content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    check_report: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    publish_order: int | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_by: str | None = None
+    published_at: dt.datetime | None = None
+    published_by: str | None = None
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_by: str | None = None
+
+
+class CodeMapEntryRecord(SQLModel, table=True):
+    """One row of a code map: 医院项目编码 (and its name), 医保项目编码, and the priced 项目编码."""
+
+    __tablename__ = "code_map_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: int = Field(foreign_key="code_map.id", index=True)
+    hosplist_code: str = Field(default="", max_length=50)
+    hosplist_name: str = Field(default="", max_length=200)
+    hilist_code: str = Field(default="", max_length=50)
+    item_code: str = Field(max_length=40)
+
+
+class NhsaWarningRecord(SQLModel, table=True):
+    """A warning the national interface (3101/3102) gave a hospital, so that its 3103 feedback
+    can be counted per rule.  No patient identifier is kept: the warning's id is a hash."""
+
+    __tablename__ = "nhsa_warning"
+
+    id: int | None = Field(default=None, primary_key=True)
+    jr_id: str = Field(max_length=64, unique=True)
+    rule: str = Field(max_length=40, index=True)
+    rule_id: str = Field(max_length=40)
+    result: str = Field(max_length=20)
+    fixmedins_code: str = Field(default="", max_length=30)
+    infno: str = Field(max_length=8)
+    amount: Decimal = Field(default=Decimal("0"), sa_column=Column(Money, nullable=False))
+    raised_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class NhsaFeedbackRecord(SQLModel, table=True):
+    """How a warning was handled (3103): continued as billed (`dspo_way` 1) or modified (2)."""
+
+    __tablename__ = "nhsa_feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    jr_id: str = Field(max_length=64, index=True)
+    warn_type: str = Field(default="", max_length=3)
+    dspo_way: str = Field(max_length=3)
+    reason: str = Field(default="", max_length=500)
+    received_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    key_id: int | None = None

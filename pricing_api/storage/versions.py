@@ -1,7 +1,10 @@
 """The change counters workers poll to know what to reload: the catalog version (moves with
-every publish and withdrawal) and the keys version (moves with every key created or revoked)."""
+every publish and withdrawal), the keys version (every key created or revoked) and the
+reference version (the hospital registry and published code maps)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -30,12 +33,24 @@ def bump_keys_version(session: Session) -> int:
     return _bump(session, "keys_version")
 
 
-def current_versions(session: Session) -> tuple[int, int]:
-    """(catalog version, keys version), 0 before anything was written."""
-    row = session.exec(select(CatalogVersion.version, CatalogVersion.keys_version)
+def bump_reference_version(session: Session) -> int:
+    """The hospital registry or a published code map changed (also takes the write lock)."""
+    return _bump(session, "reference_version")
+
+
+@dataclass(frozen=True)
+class Versions:
+    catalog: int = 0
+    keys: int = 0
+    reference: int = 0
+
+
+def current_versions(session: Session) -> Versions:
+    """The change counters, 0 before anything was written."""
+    row = session.exec(select(CatalogVersion.version, CatalogVersion.keys_version, CatalogVersion.reference_version)
                        .where(CatalogVersion.id == 1)).first()
-    return (row[0], row[1]) if row else (0, 0)
+    return Versions(*row) if row else Versions()
 
 
 def catalog_version(session: Session) -> int:
-    return current_versions(session)[0]
+    return current_versions(session).catalog

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -38,33 +35,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    import uvicorn
-
-    from pricing_api.app import create_app
-    from tests.conftest import settings_for
+    from tests.conftest import live_server_for
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'pricing.sqlite3'}"
-    app = create_app(settings_for(url))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    yield app, f"http://localhost:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server_for(url) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 from playwright.sync_api import expect
@@ -155,3 +156,22 @@ def test_auditors_see_no_upload_form_and_sign_out_clears_the_session(live_server
     page.click("text=退出")
     page.goto(f"{base}/ui/items")
     assert "/ui/login" in page.url
+
+
+def test_the_findings_download_never_carries_a_formula(live_server, page):
+    app, base = live_server
+    sign_in(page, base, make_key(app, "auditor"))
+    page.goto(f"{base}/ui/bills")
+    bill = {"bill_id": "=HYPERLINK(\"http://evil.example\",\"x\")", "hospital": {"grade": "grade_3b"},
+            "patient": {"birth_date": "1960-03-10", "sex": "F"}, "encounter": {"type": "outpatient"},
+            "lines": [{"line_id": "1", "code": "33150700500", "service_date": "2021-09-03", "quantity": "1",
+                       "unit_price": "4592"}]}
+    page.fill("#bill-json", json.dumps(bill, ensure_ascii=False))
+    page.click("#check")
+    page.wait_for_selector("#findings tbody tr")
+    with page.expect_download() as download:
+        page.click("#download")
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][0] == "'" + bill["bill_id"]
+    assert rows[1][6] == "358.00"  # money stays a number
