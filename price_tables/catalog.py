@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
@@ -46,27 +47,31 @@ class CatalogEntry:
     version: NoticeVersion
     effective_from: dt.date = field(init=False)
     effective_to: dt.date | None = field(init=False)
+    document: str = field(init=False)
 
     def __post_init__(self) -> None:
-        # Copied out of the notice: `covers` runs for every bill line.
+        # Copied out of the notice: `covers` runs for every bill line, `document` is in every finding.
         object.__setattr__(self, "effective_from", self.version.effective_from)
         object.__setattr__(self, "effective_to", self.version.effective_to)
+        object.__setattr__(self, "document", self.version.notice.meta.document)
 
     @property
     def notice_id(self) -> int:
         return self.version.notice_id
 
-    @property
-    def document(self) -> str:
-        return self.version.notice.meta.document
-
     def covers(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
 
+def _unconverted(chars: str) -> Any:
+    """Characters without pinyin (letters, digits, signs) stay as they are, one per syllable
+    (pypinyin accepts a list here; its annotation says str)."""
+    return list(chars)
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) of a name, lower case, letters and digits only: 搭桥 → ("dq", "daqiao")."""
-    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars))
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=_unconverted)
     initials = "".join(s[0] for s in syllables if s and s[0].isalnum()).lower()
     full = "".join(c for s in syllables for c in s if c.isalnum()).lower()
     return initials, full
@@ -119,6 +124,9 @@ class Catalog:
     _names: _Haystack = field(init=False, repr=False)
     _initials: _Haystack = field(init=False, repr=False)
     _pinyin: _Haystack = field(init=False, repr=False)
+    memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Values worked out once per item of this snapshot by a reader (the bill engine's per-item
+    texts and prices), keyed by the reader; they live and die with the snapshot."""
 
     def __post_init__(self) -> None:
         for version in self.versions:
@@ -143,6 +151,10 @@ class Catalog:
 
     def __contains__(self, code: str) -> bool:
         return code in self._by_code
+
+    def entries_by_code(self) -> Mapping[str, Sequence[CatalogEntry]]:
+        """Every code's entries, latest first (read-only: for readers that resolve many codes)."""
+        return self._by_code
 
     def entry_on(self, code: str, on: dt.date) -> CatalogEntry | None:
         """The entry whose price applies to `code` on `on`, or None."""

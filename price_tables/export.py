@@ -21,6 +21,7 @@ def item_row(item: Item) -> dict[str, str]:
     """One item as a row keyed by the canonical Chinese headers."""
     row = {"序号": "" if item.source.seq is None else str(item.source.seq), "项目编码": item.code,
            "项目名称": item.name, "项目内涵": item.connotation, "除外内容": item.exclusions,
+           "内涵耗材": "、".join(w for rule in item.rules_of("included_materials") for w in rule.materials),
            "计价单位": item.unit, "备注": item.remarks,
            "存疑": " | ".join(f"{FIELD_LABELS.get(f, f)}：{why}" for f, why in item.uncertain_fields.items())}
     if item.self_priced:
@@ -59,7 +60,7 @@ def to_xlsx(notice: Notice) -> bytes:
     for row_number, row in enumerate(notice_rows(notice), start=2):
         for column_number, header in enumerate(CANONICAL_HEADERS, start=1):
             _write_cell(sheet.cell(row=row_number, column=column_number), header, row.get(header, ""))
-    for column, width in zip("ABCDEFGHIJKL", (6, 14, 28, 50, 30, 10, 10, 10, 10, 12, 40, 40), strict=True):
+    for column, width in zip("ABCDEFGHIJKLM", (6, 14, 28, 50, 30, 20, 10, 10, 10, 10, 12, 40, 40), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:

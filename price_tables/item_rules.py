@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from price_tables.grades import Grade
 
 SourceField = Literal["备注", "项目内涵", "项目名称", "计价单位", "通知正文", "项目性质"]
-Period = Literal["day", "hour", "admission", "course", "week", "site", "line"]
+Period = Literal["day", "hour", "admission", "course", "week", "month", "site", "line"]
 PERIOD_LABELS: dict[str, str] = {
     "day": "每日", "hour": "每小时", "admission": "一个住院过程", "course": "每疗程",
-    "week": "每周", "site": "同一部位", "line": "每条收费明细",
+    "week": "每周", "month": "每自然月", "site": "同一部位", "line": "每条收费明细",
 }
 
 
@@ -35,7 +35,8 @@ class _Rule(BaseModel):
 
 class FrequencyCap(_Rule):
     """At most `max_count` units per period.  For `site`, `max_count` counts distinct weeks
-    (同一部位最多不超过8周); for `hour`, units per hour of the stated duration."""
+    (同一部位最多不超过8周); for `hour`, units per hour of the stated duration; `week` is the
+    ISO week, `month` the calendar month, `course` the line's `course_id`."""
 
     kind: Literal["frequency_cap"] = "frequency_cap"
     per: Period
@@ -82,14 +83,17 @@ class GradeLimit(_Rule):
 
 class MutualExclusion(_Rule):
     """May not be charged together with these items.  Items outside the loaded tables are
-    named by name (`names`) and matched against the bill line's name."""
+    named by name (`names`) and matched against the bill line's name.  `per`: the same day, or
+    the same session (sibling duration tiers: two sessions the same day are two services)."""
 
     kind: Literal["mutually_exclusive"] = "mutually_exclusive"
     codes: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    per: Literal["day", "session"] = "day"
 
     def describe(self) -> str:
-        return "不得与" + "、".join([*self.codes, *self.names]) + "同时收费"
+        together = "同一次服务中同时收费" if self.per == "session" else "同时收费"
+        return "不得与" + "、".join([*self.codes, *self.names]) + together
 
 
 class Includes(_Rule):
@@ -221,9 +225,72 @@ class MinimumDuration(_Rule):
         return f"每次不少于{minutes.normalize():f}分钟" if minutes < 60 else f"每次不少于{self.min_hours.normalize():f}小时"
 
 
+class IncludedMaterials(_Rule):
+    """Materials the 内涵 says the price includes (含石蜡油、注射器、尿管、引流袋等材料): a material
+    or drug line of one of them beside the item the same day is charged twice (医用耗材重复收费)
+    unless 除外内容 lists it.  `materials` are recorded in the table (column 内涵耗材) so pricing
+    staff can correct them; `exclusions` are the 除外内容 terms."""
+
+    kind: Literal["included_materials"] = "included_materials"
+    source_field: SourceField = "项目内涵"
+    materials: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        text = "项目内涵已含" + "、".join(self.materials) + "，不得另收"
+        return text + (f"（除外内容可另收：{'、'.join(self.exclusions)}）" if self.exclusions else "")
+
+
+class NameAlias(_Rule):
+    """Other names a bill may give the item: a derived item the notice does not name is called
+    in several honest ways, none of which is 串换."""
+
+    kind: Literal["name_alias"] = "name_alias"
+    names: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "明细名称亦可写作" + "、".join(f"“{n}”" for n in self.names)
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+class DurationTier(_Rule):
+    """The item is one duration tier of a service: its name says how long the session lasts
+    (（1.5小时及以上）, (≥2小时), （2小时以内）, (1.5小时)).  `min_hours` is included; `max_hours`
+    is included when `max_included`, else it is where the next tier starts.  `siblings` are the
+    other tiers of the same service in the table (same first nine digits, another range)."""
+
+    kind: Literal["duration_tier"] = "duration_tier"
+    source_field: SourceField = "项目名称"
+    label: str = Field(description="The tier as printed in the name, brackets included")
+    min_hours: Decimal | None = None
+    max_hours: Decimal | None = None
+    max_included: bool = True
+    siblings: tuple[str, ...] = ()
+
+    def contains(self, hours: Decimal) -> bool:
+        if self.min_hours is not None and hours < self.min_hours:
+            return False
+        if self.max_hours is None:
+            return True
+        return hours <= self.max_hours if self.max_included else hours < self.max_hours
+
+    def range_text(self) -> str:
+        low = f"{_hours(self.min_hours)}小时及以上" if self.min_hours is not None else ""
+        if self.max_hours is None:
+            return low
+        high = f"{_hours(self.max_hours)}小时以内" if self.max_included else f"不足{_hours(self.max_hours)}小时"
+        return f"{low}、{high}" if low else high
+
+    def describe(self) -> str:
+        return f"按时长分档：本档{self.label}为服务时长{self.range_text()}"
+
+
 Rule = Annotated[
     FrequencyCap | AgeLimit | SexLimit | GradeLimit | MutualExclusion | Includes | AddOn | DurationPrice
     | SubsequentSession | MoneyCap | ConsumableCap | ReducedPrice | ConsentRequired | DocumentedLimit
-    | MinimumDuration | UnitMeaning,
+    | MinimumDuration | UnitMeaning | DurationTier | NameAlias | IncludedMaterials,
     Field(discriminator="kind"),
 ]

@@ -16,7 +16,15 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from price_tables.grades import Grade
-from price_tables.item_rules import ConsentRequired, MutualExclusion, ReducedPrice, Rule, SubsequentSession
+from price_tables.item_rules import (
+    AddOn,
+    ConsentRequired,
+    MutualExclusion,
+    NameAlias,
+    ReducedPrice,
+    Rule,
+    SubsequentSession,
+)
 from price_tables.models import (
     FIELD_LABELS,
     CheckIssue,
@@ -30,7 +38,14 @@ from price_tables.models import (
     Provenance,
 )
 from price_tables.money import parse_money, to_cents
-from price_tables.remark_parser import SELF_PRICED, ItemText, is_self_priced, read_rules
+from price_tables.remark_parser import (
+    SELF_PRICED,
+    ItemText,
+    included_materials,
+    is_self_priced,
+    materials_in,
+    read_rules,
+)
 from price_tables.table_file import RawTable, read_table
 from price_tables.units import KNOWN_UNITS
 
@@ -167,38 +182,93 @@ def child_markup_for(code: str, policy: ChildMarkupPolicy | None) -> ChildMarkup
 
 
 def _resolve_names(rules: list[Rule], name_to_code: dict[str, str]) -> list[Rule]:
-    """Items named in a 不得…同时收费 sentence that are in the same table also get their code."""
+    """Items named in a 不得…同时收费 sentence, or as an add-on's base, that are in the same
+    table also get their code."""
     resolved: list[Rule] = []
     for rule in rules:
         if isinstance(rule, MutualExclusion):
             codes = tuple(name_to_code[n.removesuffix("项目")] for n in rule.names if n.removesuffix("项目") in name_to_code)
             rule = rule.model_copy(update={"codes": tuple(dict.fromkeys(rule.codes + codes))})
+        elif isinstance(rule, AddOn):
+            codes = tuple(name_to_code[n] for n in rule.base_names if n in name_to_code)
+            if codes:
+                rule = rule.model_copy(update={"base_codes": tuple(dict.fromkeys(rule.base_codes + codes))})
         resolved.append(rule)
     return resolved
+
+
+def _times(price: Decimal | None, factor: Decimal) -> Decimal | None:
+    return None if price is None else to_cents(price * factor)
+
+
+def _link_duration_tiers(items: list[Item]) -> list[Item]:
+    """Tiers of one service (same first nine digits, another duration range) know each other:
+    each open-ended tier ends where the next one starts, and two tiers of one service may not
+    be charged for one session."""
+    tiers = {i.code: rule for i in items for rule in i.rules_of("duration_tier")}
+    by_service: dict[str, list[str]] = {}
+    for code in tiers:
+        by_service.setdefault(code[:9], []).append(code)
+    names = {i.code: i.name for i in items}
+    linked: list[Item] = []
+    for item in items:
+        tier = tiers.get(item.code)
+        siblings = tuple(c for c in by_service.get(item.code[:9], ()) if tier is not None and
+                         (tiers[c].min_hours, tiers[c].max_hours) != (tier.min_hours, tier.max_hours))
+        if tier is None or not siblings:
+            linked.append(item)
+            continue
+        update: dict[str, object] = {"siblings": siblings}
+        starts = [tiers[c].min_hours for c in siblings]
+        higher = [h for h in starts if h is not None and tier.min_hours is not None and h > tier.min_hours]
+        if tier.max_hours is None and higher:
+            update.update(max_hours=min(higher), max_included=False)
+        exclusive = MutualExclusion(
+            codes=siblings, per="session", source_field="项目名称",
+            basis=f"项目名称：{item.name}与{'、'.join(names[c] for c in siblings)}为同一服务的时长分档")
+        rules = tuple(tier.model_copy(update=update) if r is tier else r for r in item.rules) + (exclusive,)
+        linked.append(item.model_copy(update={"rules": rules}))
+    return linked
 
 
 def _derived_items(parent: Item, meta: NoticeMeta) -> list[Item]:
     """Billable codes that a 备注 defines: later sessions and the half-price removal."""
     derived: list[Item] = []
+    rules: tuple[Rule, ...]
     for rule in parent.rules:
         if isinstance(rule, SubsequentSession):
-            code, name = rule.subsequent_code, f"{parent.name}（第二次起）"
+            code, (name, aliases) = rule.subsequent_code, _later_session_names(parent.name)
             prices, single = PriceSet(**{g: rule.price for g in _GRADE_COLUMNS}), True
             rules = tuple(r for r in parent.rules if r.kind in ("subsequent_session", "money_cap"))
+            how = "将“首次”换作备注的“第二次起”" if "首次" in parent.name else "加备注的“第二次起”"
         elif isinstance(rule, ReducedPrice):
             code, name = rule.derived_code, f"{parent.name}（取出术减半收费）"
-            prices = PriceSet(**{g: to_cents(parent.price_for(Grade(g)) * rule.factor) for g in _GRADE_COLUMNS})
+            aliases = (parent.name.replace("置入术", "取出术"),) if "置入术" in parent.name else ()
+            prices = PriceSet(**{g: _times(parent.price_for(Grade(g)), rule.factor) for g in _GRADE_COLUMNS})
             single, rules = parent.single_price, (rule,)
+            how = "加备注用语“取出术减半收费”"
         else:
             continue
+        if aliases:
+            rules += (NameAlias(names=aliases, basis=rule.basis),)
         derived.append(Item(
             code=code, name=name, unit=parent.unit, prices=prices, single_price=single,
             remarks=parent.remarks, rules=rules,
             child_markup=child_markup_for(code, meta.child_markup),
-            uncertain_fields={"name": f"原文未给出名称，按{parent.code}的名称与备注“{rule.basis}”组成"},
+            uncertain_fields={"name": f"原文未给出名称：取{parent.code}的名称“{parent.name}”，{how}（备注“{rule.basis}”）"},
             source=parent.source.model_copy(update={"derived_from": parent.code}),
         ))
     return derived
+
+
+def _later_session_names(first: str) -> tuple[str, tuple[str, ...]]:
+    """The later-session item's name and aliases from the first session's printed name: the
+    remark's 第二次起 takes the place of 首次 (a name saying both would contradict itself)."""
+    if "首次" not in first:
+        return f"{first}（第二次起）", ()
+    name = first.replace("首次", "第二次起")
+    plain = first.replace("，首次", "").replace("（首次）", "").replace("(首次)", "").replace("首次", "")
+    return name, tuple(dict.fromkeys(a for a in (plain, f"{plain}（第二次起）") if a != name))
 
 
 def check_table(raw: RawTable, meta: NoticeMeta, judgements: tuple[Judgement, ...] = (),
@@ -206,7 +276,9 @@ def check_table(raw: RawTable, meta: NoticeMeta, judgements: tuple[Judgement, ..
     """Check every row of `raw` and build the notice; errors name file, row, column and value.
 
     Rows listed in `incomplete_seqs` (the source lacks their code or name) become
-    `IncompleteRow`s; anywhere else a missing code or name is an error.
+    `IncompleteRow`s; anywhere else a missing code or name is an error.  Three steps: each row's
+    cells are checked (`_check_row`), the rules are read out of its text (`_read_item_rules`),
+    and a finishing pass works across rows (`_finish`: judgements, names, derived codes).
     """
     check = _RowChecker(raw.file)
     for header in raw.unknown_headers:
@@ -217,69 +289,134 @@ def check_table(raw: RawTable, meta: NoticeMeta, judgements: tuple[Judgement, ..
     incomplete: list[IncompleteRow] = []
     first_row_of_code: dict[str, int] = {}
     for file_row, row in raw.rows:
-        errors_before = check.error_count()
-        seq_text = row.get("seq", "")
-        seq: int | None = None
-        if seq_text:
-            if seq_text.isdigit():
-                seq = int(seq_text)
-            else:
-                check.error(file_row, "序号", seq_text, "序号应为正整数")
-        code, name, unit = row.get("code", ""), row.get("name", ""), row.get("unit", "")
-        priced = _read_prices(row, file_row, check)
-        provenance = Provenance(document=meta.document, seq=seq, file=raw.file, file_row=file_row)
-        if seq is not None and seq in incomplete_seqs:
-            if priced:
-                missing = tuple(label for label, v in (("项目编码", code), ("项目名称", name)) if not v)
-                incomplete.append(IncompleteRow(seq=seq, unit=unit, prices=priced[0], missing=missing,
-                                                note=row.get("uncertain", ""),
-                                                source=provenance))
-            continue
-        if not code:
-            check.error(file_row, "项目编码", code, "项目编码为空")
-        elif re.search(r"\s", code):
-            check.error(file_row, "项目编码", code, "项目编码含空白字符")
-        elif not _PLAIN_CODE.match(code):
-            check.warning(file_row, "项目编码", code, "项目编码不是11位数字，按原文保留")
-        if not name:
-            check.error(file_row, "项目名称", name, "项目名称为空")
-        if not unit:
-            check.error(file_row, "计价单位", unit, "计价单位为空")
-        elif unit not in KNOWN_UNITS:
-            check.error(file_row, "计价单位", unit, "未知的计价单位（可用单位见 price_tables/units.py）")
-        if code and code in first_row_of_code:
-            check.error(file_row, "项目编码", code, f"编码重复（第{first_row_of_code[code]}行已有）")
-        elif code:
-            first_row_of_code[code] = file_row
-        if check.error_count() > errors_before or priced is None:
-            continue
-        prices, single, self_priced = priced
-        text = ItemText(code=code, name=name, connotation=row.get("connotation", ""), unit=unit, remarks=row.get("remarks", ""))
-        rules, unread = read_rules(text)
-        for sentence in unread:
-            check.warning(file_row, "备注", sentence, "备注中这句话未能转换为结构化规则，请人工核对")
-        if self_priced and not any(r.kind == "consent_required" for r in rules):
-            rules.append(ConsentRequired(basis="价格：自主定价", source_field="通知正文"))
-        judged = [j.rule for j in judgements if j.code == code]
-        if any(r.kind == "add_on" for r in judged):
-            # A judgement names the base item; the guess from the name gives way to it.
-            rules = [r for r in rules if not (r.kind == "add_on" and r.source_field == "项目名称")]
-        rules.extend(judged)
-        items.append(Item(
-            code=code, name=name, connotation=text.connotation, exclusions=row.get("exclusions", ""),
-            unit=unit, prices=prices, single_price=single, self_priced=self_priced,
-            remarks=text.remarks, rules=tuple(rules),
-            child_markup=child_markup_for(code, meta.child_markup),
-            uncertain_fields=_parse_uncertain(row.get("uncertain", "")),
-            source=provenance,
-        ))
+        checked = _check_row(file_row, row, meta, incomplete_seqs, first_row_of_code, check)
+        if isinstance(checked, IncompleteRow):
+            incomplete.append(checked)
+        elif checked is not None:
+            rules = _read_item_rules(checked, judgements, check)
+            items.append(checked.item(rules, child_markup_for(checked.code, meta.child_markup)))
+    return _finish(items, incomplete, first_row_of_code, judgements, meta, check)
+
+
+@dataclass(frozen=True)
+class _CheckedRow:
+    """A row whose cells passed the row checks: what the item is built from."""
+
+    file_row: int
+    row: dict[str, str]
+    code: str
+    name: str
+    unit: str
+    prices: PriceSet
+    single_price: bool
+    self_priced: bool
+    provenance: Provenance
+
+    @property
+    def text(self) -> ItemText:
+        return ItemText(code=self.code, name=self.name, connotation=self.row.get("connotation", ""), unit=self.unit,
+                        remarks=self.row.get("remarks", ""))
+
+    def item(self, rules: list[Rule], child_markup: ChildMarkup) -> Item:
+        return Item(
+            code=self.code, name=self.name, connotation=self.row.get("connotation", ""),
+            exclusions=self.row.get("exclusions", ""), unit=self.unit, prices=self.prices,
+            single_price=self.single_price, self_priced=self.self_priced, remarks=self.row.get("remarks", ""),
+            rules=tuple(rules), child_markup=child_markup,
+            uncertain_fields=_parse_uncertain(self.row.get("uncertain", "")), source=self.provenance,
+        )
+
+
+def _check_row(file_row: int, row: dict[str, str], meta: NoticeMeta, incomplete_seqs: frozenset[int],
+               first_row_of_code: dict[str, int], check: _RowChecker) -> _CheckedRow | IncompleteRow | None:
+    """The row checks: 序号, code, name, unit, prices and code uniqueness.  None after
+    reporting why the row cannot become an item."""
+    errors_before = check.error_count()
+    seq_text = row.get("seq", "")
+    seq: int | None = None
+    if seq_text:
+        if seq_text.isdigit():
+            seq = int(seq_text)
+        else:
+            check.error(file_row, "序号", seq_text, "序号应为正整数")
+    code, name, unit = row.get("code", ""), row.get("name", ""), row.get("unit", "")
+    priced = _read_prices(row, file_row, check)
+    provenance = Provenance(document=meta.document, seq=seq, file=check.file, file_row=file_row)
+    if seq is not None and seq in incomplete_seqs:
+        if not priced:
+            return None
+        missing = tuple(label for label, v in (("项目编码", code), ("项目名称", name)) if not v)
+        return IncompleteRow(seq=seq, unit=unit, prices=priced[0], missing=missing, note=row.get("uncertain", ""),
+                             source=provenance)
+    if not code:
+        check.error(file_row, "项目编码", code, "项目编码为空")
+    elif re.search(r"\s", code):
+        check.error(file_row, "项目编码", code, "项目编码含空白字符")
+    elif not _PLAIN_CODE.match(code):
+        check.warning(file_row, "项目编码", code, "项目编码不是11位数字，按原文保留")
+    if not name:
+        check.error(file_row, "项目名称", name, "项目名称为空")
+    if not unit:
+        check.error(file_row, "计价单位", unit, "计价单位为空")
+    elif unit not in KNOWN_UNITS:
+        check.error(file_row, "计价单位", unit, "未知的计价单位（可用单位见 price_tables/units.py）")
+    if code and code in first_row_of_code:
+        check.error(file_row, "项目编码", code, f"编码重复（第{first_row_of_code[code]}行已有）")
+    elif code:
+        first_row_of_code[code] = file_row
+    if check.error_count() > errors_before or priced is None:
+        return None
+    prices, single, self_priced = priced
+    return _CheckedRow(file_row=file_row, row=row, code=code, name=name, unit=unit, prices=prices,
+                       single_price=single, self_priced=self_priced, provenance=provenance)
+
+
+def _read_item_rules(row: _CheckedRow, judgements: tuple[Judgement, ...], check: _RowChecker) -> list[Rule]:
+    """The rules the row's text states (备注, 内涵, name, unit, the materials its 内涵 includes),
+    plus the judgements recorded for its code.  A 备注 sentence no reader understands is a
+    warning, never dropped silently."""
+    rules, unread = read_rules(row.text)
+    for sentence in unread:
+        check.warning(row.file_row, "备注", sentence, "备注中这句话未能转换为结构化规则，请人工核对")
+    materials = included_materials(row.text.connotation, row.row.get("exclusions", ""), _material_words(row.row))
+    if materials is not None:
+        rules.append(materials)
+    if row.self_priced and not any(r.kind == "consent_required" for r in rules):
+        rules.append(ConsentRequired(basis="价格：自主定价", source_field="通知正文"))
+    judged = [j.rule for j in judgements if j.code == row.code]
+    if any(r.kind == "add_on" for r in judged):
+        # A judgement names the base item; the guess from the name gives way to it.
+        rules = [r for r in rules if not (r.kind == "add_on" and r.source_field == "项目名称")]
+    rules.extend(judged)
+    return rules
+
+
+def _material_words(row: dict[str, str]) -> tuple[str, ...]:
+    """The materials the 内涵 includes: the 内涵耗材 column where the table has it (words
+    separated by 、, recorded so pricing staff can correct them), else read from the 内涵."""
+    if "included_materials" in row:
+        return tuple(dict.fromkeys(w.strip() for w in re.split(r"[、，,]", row["included_materials"]) if w.strip()))
+    return materials_in(row.get("connotation", ""))
+
+
+def _finish(items: list[Item], incomplete: list[IncompleteRow], first_row_of_code: dict[str, int],
+            judgements: tuple[Judgement, ...], meta: NoticeMeta, check: _RowChecker) -> LoadResult:
+    """The pass across rows: judgements must name codes of the table and `name_basis` its names;
+    names in a rule that are items of the same table get their code; duration tiers of one
+    service are linked; the codes a 备注 defines become items."""
     for j in judgements:
         if j.code not in first_row_of_code:
             check.error(None, "judgements", j.code, "判定规则引用了表中不存在的编码")
+    names = {i.code: i.name for i in items}
+    for basis in meta.name_basis:
+        if names.get(basis.code) != basis.name:
+            check.error(first_row_of_code.get(basis.code), "项目名称", names.get(basis.code),
+                        f"元数据 name_basis 记录的名称为“{basis.name}”（编码{basis.code}），与表中不一致")
     if check.error_count():
         return LoadResult(notice=None, issues=check.issues)
     name_to_code = {i.name: i.code for i in items}
     items = [i.model_copy(update={"rules": tuple(_resolve_names(list(i.rules), name_to_code))}) for i in items]
+    items = _link_duration_tiers(items)
     for parent in list(items):
         for child in _derived_items(parent, meta):
             if child.code in first_row_of_code:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -15,7 +16,7 @@ from price_tables.money import child_price
 
 FIELD_LABELS = {
     "seq": "序号", "code": "项目编码", "name": "项目名称", "connotation": "项目内涵",
-    "exclusions": "除外内容", "unit": "计价单位", "price": "价格", "grade_3a": "三甲",
+    "exclusions": "除外内容", "included_materials": "内涵耗材", "unit": "计价单位", "price": "价格", "grade_3a": "三甲",
     "grade_3b": "三乙", "grade_2_or_below": "二级及以下", "remarks": "备注",
 }
 
@@ -85,6 +86,14 @@ class Item(_Frozen):
         """This item's rules of one kind (looked up once per item: the bill engine's hot path)."""
         return self._rules_by_kind.get(kind, ())
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Item:
+        """A copy; the rule index cached on this item is not carried over (the copy may have
+        other rules)."""
+        copied = super().model_copy(update=update, deep=deep)
+        for cached in ("rule_kinds", "_rules_by_kind"):
+            copied.__dict__.pop(cached, None)
+        return copied
+
     @cached_property
     def rule_kinds(self) -> tuple[str, ...]:
         return tuple(self._rules_by_kind)
@@ -115,6 +124,20 @@ class UnplacedFragment(_Frozen):
     text: str
 
 
+class NameBasis(_Frozen):
+    """Why a printed name ends where the data file says.  The 11号 names wrap two characters a
+    line, so the boundary between two adjacent names is a choice; it was fixed by the national
+    catalogue's name for the code's first nine digits, found in the public `source`."""
+
+    seq: int
+    code: str
+    name: str
+    catalogue_code: str = Field(description="The code's first nine digits (全国医疗服务价格项目规范)")
+    catalogue_name: str = Field("", description="The catalogue name found; empty when no public source names it")
+    source: str = ""
+    decision: str = Field(description="How the boundary was decided")
+
+
 class ChildMarkupPolicy(_Frozen):
     """The notice's rule for children's prices."""
 
@@ -140,6 +163,7 @@ class NoticeMeta(_Frozen):
     source_lines: tuple[int, int] | None = None
     child_markup: ChildMarkupPolicy | None = None
     unplaced_fragments: tuple[UnplacedFragment, ...] = ()
+    name_basis: tuple[NameBasis, ...] = ()
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")

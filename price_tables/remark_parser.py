@@ -19,13 +19,16 @@ from price_tables.item_rules import (
     ConsumableCap,
     DocumentedLimit,
     DurationPrice,
+    DurationTier,
     FrequencyCap,
     Grade,
     GradeLimit,
+    IncludedMaterials,
     Includes,
     MinimumDuration,
     MoneyCap,
     MutualExclusion,
+    Period,
     ReducedPrice,
     Rule,
     SubsequentSession,
@@ -126,6 +129,13 @@ def _minimum_duration(m, item):
     return [MinimumDuration(min_hours=hours, basis=m[0])]
 
 
+def _connotation_minimum(m, item):
+    """A duration the 内涵 states for the service itself (持续俯卧位时间≥2小时, 留置25分钟及以上,
+    需1-1.5小时: the lower bound): a shorter service is not the priced one."""
+    hours = Decimal(m["n"]) / 60 if m["unit"] == "分钟" else Decimal(m["n"])
+    return [MinimumDuration(min_hours=hours, basis=m[0], source_field="项目内涵")]
+
+
 def _self_priced(m, item):
     return [ConsentRequired(basis=m[0])]
 
@@ -179,6 +189,9 @@ READERS: tuple[Reader, ...] = (
     Reader("age_limit", "项目内涵", _r(r"指(?P<n>\d+)周岁及以下"), _age_limit),
     Reader("scope_of_use", "项目内涵", _r(r"适用范围为(?P<what>[^。；]+)"), _scope_indication),
     Reader("activation_criteria", "项目内涵", _r(r"(?P<what>[^。；：]*启动标准)："), _activation_criteria),
+    Reader("connotation_minimum", "项目内涵",
+           _r(r"(?:持续[^。；，]*?≥|留置|(?:整个操作过程)?需|连续观测|产后严密观察)(?P<n>\d+(?:\.\d+)?)(?:[-～~至]\d+(?:\.\d+)?)?"
+              r"(?P<unit>小时|分钟)(?:及以上)?"), _connotation_minimum),
 )
 
 _PUNCTUATION = re.compile(r"[\s。，；、,;：:（）()]+")
@@ -198,22 +211,102 @@ def read_rules(item: ItemText) -> tuple[list[Rule], list[str]]:
     rules, left = _consume(item.remarks, (r for r in READERS if r.field == "备注"), item)
     connotation_rules, _ = _consume(item.connotation, (r for r in READERS if r.field == "项目内涵"), item)
     rules.extend(connotation_rules)
-    rules.extend(_name_and_unit_rules(item))
+    rules.extend(_name_and_unit_rules(item, rules))
     unread = [s for s in re.split(r"。", left) if _PUNCTUATION.sub("", s)]
     return rules, unread
 
 
-def _name_and_unit_rules(item: ItemText) -> list[Rule]:
+#: A duration written in a name's brackets: （1.5小时及以上）, (≥2小时), （2小时以内）, (1.5小时).
+_NAME_TIER = re.compile(r"[（(]\s*(?P<op>≥|≤)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>小时|分钟)\s*"
+                        r"(?P<suffix>及以上|以上|以内|以下)?\s*[)）]")
+
+
+def duration_tier_in(name: str) -> DurationTier | None:
+    """The duration tier a name states, if any.  以上/以下/以内 include the number (the reading
+    Chinese law gives them); a bare （1.5小时） starts at 1.5 hours, and the loader ends it where
+    a sibling tier of the same service starts."""
+    m = _NAME_TIER.search(name)
+    if m is None:
+        return None
+    hours = Decimal(m["n"]) / 60 if m["unit"] == "分钟" else Decimal(m["n"])
+    basis = f"项目名称：{name}"
+    if m["op"] == "≤" or m["suffix"] in ("以内", "以下"):
+        return DurationTier(label=m[0], max_hours=hours, basis=basis)
+    return DurationTier(label=m[0], min_hours=hours, basis=basis)
+
+
+#: A 计价单位 that is a period: one unit per that period (a course, a calendar month, an ISO week).
+UNIT_PERIODS: dict[str, Period] = {"疗程": "course", "次/月": "month", "月": "month", "周": "week"}
+
+
+def _name_and_unit_rules(item: ItemText, stated: list[Rule]) -> list[Rule]:
     rules: list[Rule] = []
     if "加收" in item.name:
         base = item.name.split("加收")[0]
         rules.append(AddOn(base_names=(base,), basis=item.name, source_field="项目名称"))
+    tier = duration_tier_in(item.name)
+    if tier is not None:
+        rules.append(tier)
+    period = UNIT_PERIODS.get(item.unit)
+    if period is not None and not any(isinstance(r, FrequencyCap) and r.per == period for r in stated):
+        # A unit of 疗程 (次/月, 周) is charged once per course (month, week).  Where a 备注 states
+        # its own count for that period (同一疗程修改次数不超过2次), the 备注 governs.
+        rules.append(FrequencyCap(per=period, max_count=1, basis=f"计价单位：{item.unit}", source_field="计价单位"))
     if item.unit == "小时":
         # An hourly item is charged for the hours actually given: at most one unit per hour,
         # and so at most 24 a day.
         rules.append(FrequencyCap(per="hour", max_count=1, basis="计价单位：小时", source_field="计价单位"))
         rules.append(FrequencyCap(per="day", max_count=24, basis="计价单位：小时", source_field="计价单位"))
     return rules
+
+
+#: How a consumable's name ends (气, 水, 膏, 料, 管, 袋, 器, 贴 …): in a 含… list of the 内涵 it tells
+#: a material (含氧气、湿化用水) from a service step (含冠脉造影, 含会阴消毒).
+_MATERIAL_ENDINGS = tuple("气水油膏料管袋器贴针垫纱布线带套剂粉液帽夹")
+_INCLUDES = re.compile(r"(?<!不)含(?P<list>[^，,。；;：:]+)")
+_LIST_SEPARATORS = re.compile(r"[、，,；;]|及|和|与|或")
+
+
+def materials_in(connotation: str) -> tuple[str, ...]:
+    """The materials a 内涵 says its price includes, read from its 含… lists: every item of a list
+    that ends 等材料, else the items named like a consumable.  Used when a table has no 内涵耗材
+    column; the bundled tables record the words (and their corrections) in that column."""
+    words: list[str] = []
+    for m in _INCLUDES.finditer(connotation):
+        listed = m["list"]
+        all_materials = listed.endswith("等材料")
+        for part in _LIST_SEPARATORS.split(listed.removesuffix("等材料")):
+            word = part.strip().removesuffix("等")
+            if not word or "材料" in word or word.startswith("其"):
+                continue
+            if all_materials or word.endswith(_MATERIAL_ENDINGS):
+                words.append(word)
+    return tuple(dict.fromkeys(words))
+
+
+def exclusion_terms(exclusions: str) -> tuple[str, ...]:
+    """The things 除外内容 lets a hospital bill separately, one term each (with and without
+    一次性, which bills often leave out)."""
+    terms: list[str] = []
+    for part in _LIST_SEPARATORS.split(exclusions):
+        term = part.strip().strip("（）()")
+        if term:
+            terms.append(term)
+            for prefix in ("一次性使用", "一次性"):
+                if term.startswith(prefix) and len(term) > len(prefix):
+                    terms.append(term.removeprefix(prefix))
+                    break
+    return tuple(dict.fromkeys(terms))
+
+
+def included_materials(connotation: str, exclusions: str, words: tuple[str, ...]) -> IncludedMaterials | None:
+    """The rule for an item whose 内涵 includes `words`, quoting the 内涵 sentence that says so."""
+    if not words:
+        return None
+    clauses = [c for c in re.split(r"[。；;，,]", connotation) if c.strip()]
+    basis = next((c for c in clauses if "含" in c and any(w in c for w in words)), None)
+    basis = basis or next((c for c in clauses if "材料" in c), None) or connotation or "内涵耗材"
+    return IncludedMaterials(materials=words, exclusions=exclusion_terms(exclusions), basis=basis.strip())
 
 
 def is_self_priced(remarks: str, price_cells: list[str]) -> bool:

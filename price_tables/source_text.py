@@ -141,7 +141,9 @@ def pages() -> tuple[Page, ...]:
             headers = headers[headers.index("除外内容"):]
             lead = "项目内涵"
         else:
-            seqs = tuple(int(n) for n in _SEQ_LINE.match(lines[seq_at + 1]).group(1).split())
+            printed = _SEQ_LINE.match(lines[seq_at + 1])
+            assert printed is not None  # _page_starts found the page by this very line
+            seqs = tuple(int(n) for n in printed.group(1).split())
             lead = None
         # The table ends at the first running head/foot after the 备注 header.
         joined_upto = begin

@@ -22,6 +22,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("项目名称", "name"),
     "connotation": ("项目内涵", "connotation"),
     "exclusions": ("除外内容", "exclusions"),
+    "included_materials": ("内涵耗材", "included_materials"),
     "unit": ("计价单位", "unit"),
     "price": ("价格", "价格（元）", "price"),
     "grade_3a": ("三甲", "grade_3a"),
@@ -32,15 +33,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_COLUMNS = ("code", "name", "unit")
 #: The order the bundled tables and exports are written in.
-CANONICAL_HEADERS = ("序号", "项目编码", "项目名称", "项目内涵", "除外内容", "计价单位", "价格", "三甲", "三乙", "二级及以下",
-                     "备注", "存疑")
+CANONICAL_HEADERS = ("序号", "项目编码", "项目名称", "项目内涵", "除外内容", "内涵耗材", "计价单位", "价格", "三甲", "三乙",
+                     "二级及以下", "备注", "存疑")
 
 
 #: Longest text accepted per column (characters); an unknown column's cells up to `MAX_CELL_CHARS`.
 #: Generous against the notices (the longest 内涵 printed is 259 characters) and small enough
 #: that a file cannot smuggle megabytes into a name.
 MAX_CHARS: dict[str, int] = {
-    "seq": 10, "code": 40, "name": 200, "connotation": 2000, "exclusions": 1000, "unit": 20,
+    "seq": 10, "code": 40, "name": 200, "connotation": 2000, "exclusions": 1000, "included_materials": 1000, "unit": 20,
     "price": 30, "grade_3a": 30, "grade_3b": 30, "grade_2_or_below": 30, "remarks": 1000, "uncertain": 2000,
 }
 MAX_CELL_CHARS = 4000

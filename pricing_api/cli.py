@@ -119,7 +119,7 @@ def _catalog(bundled: bool):
     settings = get_settings()
     engine = make_engine(settings.database_url, timeout=CLI_DB_TIMEOUT)
     prepare_database(engine, settings.load_bundled)
-    return CatalogHolder(engine, refresh_seconds=0).get()
+    return CatalogHolder(engine).get()
 
 
 @app.command()

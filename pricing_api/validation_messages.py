@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -66,7 +66,7 @@ _POSITION = re.compile(r"line (?P<line>\d+) column (?P<column>\d+)")
 _MAX_ECHO = 100  # longer values are not echoed: the field and the reason say enough
 
 
-def reason_of(error: dict[str, Any]) -> str:
+def reason_of(error: Mapping[str, Any]) -> str:
     """The reason in Chinese (our own validators already speak Chinese)."""
     kind = error.get("type", "")
     if kind == "json_invalid":

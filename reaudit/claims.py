@@ -51,11 +51,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("amount", "money", ("sumamt",), False, False, None, "line amount (quantity × unit price when absent)"),
     Column("duration_hours", "hours", (), False, False, None, "service duration"),
     Column("course_id", "text", (), False, False, 64, "treatment course"),
+    Column("session_id", "text", (), False, False, 64, "one sitting of a service (two same-day lines, two sessions)"),
     Column("body_site", "text", (), False, False, 100, "body site"),
     Column("consent_signed", "bool", (), False, False, None, "written agreement signed (自主定价)"),
     Column("purchase_price", "money", (), False, False, None, "purchase price of a consumable"),
     Column("main_line_id", "text", (), False, False, 64, "the procedure line a consumable belongs to"),
-    Column("category", "text", (), False, False, 16, "service | material | drug"),
+    Column("category", "text", (), False, False, None,
+           "service | material | drug (3101 hilist_type / chrg_type mapped); material and drug lines are outside "
+           "the service tables"),
+    Column("material_code", "text", (), False, False, 64, "the consumable's own code (耗材编码)"),
     Column("history", "bool", (), False, False, None, "an earlier line of the encounter: counted, not reported on"),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
@@ -147,8 +151,10 @@ SEX_SQL = ("CASE lower({v}) WHEN 'm' THEN 'M' WHEN '1' THEN 'M' WHEN '男' THEN 
            "WHEN 'f' THEN 'F' WHEN '2' THEN 'F' WHEN '女' THEN 'F' END")
 ENCOUNTER_SQL = ("CASE lower({v}) WHEN 'inpatient' THEN 'inpatient' WHEN '住院' THEN 'inpatient' WHEN '2' THEN 'inpatient' "
                  "WHEN 'outpatient' THEN 'outpatient' WHEN '门诊' THEN 'outpatient' WHEN '1' THEN 'outpatient' END")
+CATEGORY_SQL = "CASE lower({v}) WHEN 'service' THEN 'service' WHEN 'material' THEN 'material' WHEN 'drug' THEN 'drug' END"
 _ENUMS = {"hospital_grade": (GRADE_SQL, "未知医院等级"), "sex": (SEX_SQL, "性别应为 M/F（或 1/2、男/女）"),
-          "encounter_type": (ENCOUNTER_SQL, "就诊类型应为 inpatient/outpatient")}
+          "encounter_type": (ENCOUNTER_SQL, "就诊类型应为 inpatient/outpatient"),
+          "category": (CATEGORY_SQL, "类别应为 service/material/drug")}
 
 
 def resolve_columns(available: dict[str, str]) -> dict[str, tuple[str, str] | None]:

@@ -21,7 +21,8 @@ from validators.spec import RuleSpec
 _RANK = {rule.id: i for i, rule in enumerate(RULES)}
 _RUNS = re.compile(r"[0-9]+|[^0-9]+")
 _LINE_FIELDS = ("line_id", "code", "name", "service_date", "quantity", "unit", "unit_price", "amount", "duration_hours",
-                "course_id", "body_site", "consent_signed", "purchase_price", "main_line_id")
+                "course_id", "session_id", "body_site", "consent_signed", "purchase_price", "main_line_id", "category",
+                "material_code")
 
 
 def natural_key(line_id: str) -> str:

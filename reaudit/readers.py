@@ -175,7 +175,8 @@ def _bill_rows(text: str, number: int) -> list[dict]:
     for k, (line, history) in enumerate([(ln, True) for ln in bill.history] + [(ln, False) for ln in bill.lines]):
         rows.append({**head, **{name: _text(getattr(line, name)) for name in (
             "line_id", "code", "name", "service_date", "quantity", "unit", "unit_price", "amount", "duration_hours",
-            "course_id", "body_site", "consent_signed", "purchase_price", "main_line_id")},
+            "course_id", "session_id", "body_site", "consent_signed", "purchase_price", "main_line_id", "category",
+            "material_code")},
             "history": "true" if history else "false", "_row": number * 100_000 + k, "_problem": None})
     return rows
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 import pyarrow as pa
 
@@ -133,7 +133,10 @@ def _item_rules(tables: dict[str, list[dict]], key: int, item) -> None:
         "bases": "或".join([*r.base_codes, *r.base_names]), "has_names": bool(r.base_names)})
     add("r_subseq", item.rules_of("subsequent_session"), lambda i, r: {
         "first_code": r.first_code, "subsequent_code": r.subsequent_code})
-    add("r_minimum", item.rules_of("minimum_duration"), lambda i, r: {"min_hours": r.min_hours, "rule_text": r.describe()})
+    # 25分钟 is 0.41666… hours: rounded up to the hundredth of a per cent, `hours < min_hours` is
+    # unchanged for hours given to 4 places (what the flat format reads)
+    add("r_minimum", item.rules_of("minimum_duration"), lambda i, r: {
+        "min_hours": r.min_hours.quantize(Decimal("0.0001"), ROUND_CEILING), "rule_text": r.describe()})
     for idx, rule in enumerate(item.rules_of("mutually_exclusive")):
         _targets(tables["r_excl_t"], key, idx, codes=rule.codes, names=rule.names)
     for idx, rule in enumerate(item.rules_of("includes")):

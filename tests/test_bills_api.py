@@ -15,6 +15,7 @@ TRIPS = {
     "UNIT_MISMATCH": bill_data(line("33080200300", 8960, unit="次")),
     "PRICE_ABOVE_STANDARD": bill_data(line("33150700500", 4592), grade="grade_3b"),
     "AMOUNT_MISMATCH": bill_data(line("31060200800", 10, quantity=2, amount=30)),
+    "DURATION_TIER_MISMATCH": bill_data(line("22060000703", 69, duration_hours="1.7")),
     "AGE_RESTRICTED": bill_data(line("12040000202", 5), birth="2014-09-03"),
     "SEX_RESTRICTED": bill_data(line("33140002000", 2768), sex="M"),
     "GRADE_RESTRICTED": bill_data(line("21030000402", 450), grade="二级及以下"),

@@ -225,8 +225,9 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text_and_uploads_back_u
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(xlsx)).active
-    rows = list(sheet.iter_rows(min_row=2))
-    name_cell, price_cell = rows[0][2], rows[0][7]
+    headers = [c.value for c in sheet[1]]
+    first = list(sheet.iter_rows(min_row=2))[0]
+    name_cell, price_cell = first[headers.index("项目名称")], first[headers.index("三甲")]
     assert name_cell.data_type == "s" and name_cell.value == "'" + FORMULA
     assert price_cell.data_type == "n" and price_cell.value == 4800 and price_cell.number_format == "0.00"
     again = upload(client, xlsx, document="衢医保联发〔2024〕2号", name="again.xlsx")

@@ -31,6 +31,29 @@ def _sex(value):
     return value
 
 
+#: 3101 目录类别 (hilist_type) and 收费类别 (chrg_type) → the line's category (values as the
+#: national dictionaries list them; a value not listed leaves the category unset: a service).
+_HILIST_TYPES = {"201": "service", "501": "service", "301": "material", "101": "drug", "102": "drug", "106": "drug"}
+_CHRG_TYPES = {**{f"{n:02d}": "service" for n in (1, 2, 3, 4, 5, 6, 7, 12, 13)},
+               "08": "material", "09": "drug", "10": "drug", "11": "drug"}
+
+
+def _category_from_national(data):
+    """`category` from the 3101 names (`hilist_type`, `chrg_type`, accepted as aliases) when the
+    line does not give it."""
+    if not isinstance(data, dict) or ("hilist_type" not in data and "chrg_type" not in data):
+        return data
+    data = dict(data)
+    hilist, charge = data.pop("hilist_type", None), data.pop("chrg_type", None)
+    if data.get("category") is None:
+        category = _HILIST_TYPES.get(str(hilist).strip()) if hilist is not None else None
+        if category is None and charge is not None:
+            category = _CHRG_TYPES.get(str(charge).strip())
+        if category is not None:
+            data["category"] = category
+    return data
+
+
 def _code(value):
     if isinstance(value, int):
         raise ValueError("项目编码应为字符串（如 \"33150700500\"），不能是数字")
@@ -82,10 +105,24 @@ class BillLine(_Input):
     amount: Money | None = Field(None, validation_alias=AliasChoices("amount", "sumamt"))
     duration_hours: Annotated[Decimal, Field(ge=0, le=10000, allow_inf_nan=False)] | None = None
     course_id: str | None = Field(None, max_length=64)
+    session_id: str | None = Field(None, max_length=64, description=(
+        "One sitting of a service: two same-day lines of an item with different session ids are two services, "
+        "with the same id one"))
     body_site: str | None = Field(None, max_length=100)
     consent_signed: bool | None = None
     purchase_price: Money | None = None
     main_line_id: str | None = Field(None, max_length=64)
+    category: Literal["service", "material", "drug"] | None = Field(None, description=(
+        "service (a 医疗服务 item, the default), material (医用耗材) or drug; 3101 hilist_type / chrg_type are "
+        "mapped. Material and drug lines are outside the service price tables and count only for the rules "
+        "that refer to them"))
+    material_code: str | None = Field(None, max_length=64, description="The consumable's own code (耗材编码), if any")
+
+    _national_category = model_validator(mode="before")(_category_from_national)
+
+    @property
+    def is_service(self) -> bool:
+        return self.category is None or self.category == "service"
 
     @property
     def charged(self) -> Decimal:

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Generic, TypeVar, cast
 
 from price_tables.catalog import Catalog, CatalogEntry
 from price_tables.grades import Grade
@@ -20,9 +21,16 @@ def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+ItemT = TypeVar("ItemT", bound="Item | None")
+
+
 @dataclass(slots=True)
-class Line:
-    """A bill or history line with what the catalog says about it."""
+class Line(Generic[ItemT]):
+    """A bill or history line with what the catalog says about it.
+
+    `Line[Item]` is a judged line (its code has an item in effect on the service date): what
+    `BillContext.judged()` and `with_rule()` return, so the rules read `line.item` without a
+    None check.  Any line is a `Line[Any]`."""
 
     line: BillLine
     id: str  # line_id, code and service date copied out: every rule reads them
@@ -30,11 +38,12 @@ class Line:
     day: dt.date
     in_history: bool
     entry: CatalogEntry | None  # the entry in effect on the service date
-    item: Item | None  # entry.item, kept at hand
-    known_code: bool  # the code is in some loaded table (maybe not on this date)
+    item: ItemT  # entry.item, kept at hand
+    known_code: bool  # a service line whose code is in some loaded table (maybe not on this date)
     age: int
     charged: Decimal
     order: int  # history first, then the bill, each in the order sent
+    service: bool  # a service line (not a material or drug line, which no price table prices)
 
     @property
     def display_name(self) -> str:
@@ -44,7 +53,15 @@ class Line:
         return self.line.name or ""
 
     def label(self) -> str:
-        return f"{self.display_name}（{self.code}）" if self.display_name else self.code
+        entry = self.entry
+        name = entry.item.name if entry is not None else self.line.name
+        return f"{name}（{self.code}）" if name else self.code
+
+
+Judged = Line[Item]
+"""A line whose code has an item in effect on its service date."""
+AnyLine = Line[Any]
+"""Any bill or history line, judged or not."""
 
 
 @dataclass(slots=True)
@@ -52,18 +69,20 @@ class BillContext:
     bill: Bill
     catalog: Catalog
     grade: Grade
-    lines: list[Line]  # the bill's lines, judged and reported on
-    history: list[Line]  # earlier lines of the encounter, counted only
-    all_lines: list[Line] = field(default_factory=list)  # history then bill
-    _by_day: dict[dt.date, list[Line]] | None = None
-    _by_code: dict[str, list[Line]] | None = None
-    _by_kind: dict[str, list[Line]] | None = None
-    _judged: list[Line] | None = None
+    lines: list[AnyLine]  # the bill's lines, judged and reported on
+    history: list[AnyLine]  # earlier lines of the encounter, counted only
+    all_lines: list[AnyLine] = field(default_factory=list)  # history then bill
+    _by_day: dict[dt.date, list[AnyLine]] | None = None
+    _by_code: dict[str, list[AnyLine]] | None = None
+    _by_kind: dict[str, list[Judged]] | None = None
+    _judged: list[Judged] | None = None
+    materials: list[AnyLine] = field(default_factory=list)  # material and drug lines, history then bill
 
     def __post_init__(self) -> None:
         self.all_lines = self.history + self.lines
+        self.materials = [ln for ln in self.all_lines if not ln.service]
 
-    def on_day(self, day: dt.date) -> list[Line]:
+    def on_day(self, day: dt.date) -> list[AnyLine]:
         """Every line (history and bill) with this service date."""
         if self._by_day is None:
             self._by_day = {}
@@ -71,28 +90,46 @@ class BillContext:
                 self._by_day.setdefault(line.day, []).append(line)
         return self._by_day.get(day, [])
 
-    def judged(self) -> list[Line]:
+    def judged(self) -> list[Judged]:
         """Bill lines whose code has an item in effect on the service date."""
         if self._judged is None:
-            self._judged = [ln for ln in self.lines if ln.entry is not None]
+            self._judged = cast(list[Judged], [ln for ln in self.lines if ln.item is not None])
         return self._judged
 
-    def judged_with(self, kind: str) -> list[Line]:
-        """Judged bill lines whose item has a rule of `kind` (indexed once per bill, so each
-        rule family visits only the lines it concerns)."""
-        return [ln for ln in self.with_rule(kind) if not ln.in_history]
+    def judged_all(self) -> list[Judged]:
+        """History and bill lines whose code has an item in effect on the service date."""
+        return cast(list[Judged], [ln for ln in self.all_lines if ln.item is not None])
 
-    def with_rule(self, kind: str) -> list[Line]:
+    def judged_with_any(self, *kinds: str) -> list[Judged]:
+        """Judged bill lines whose item has a rule of any of `kinds`, in order, each once."""
+        found = [lines for lines in map(self.judged_with, kinds) if lines]
+        if len(found) <= 1:
+            return found[0] if found else []
+        return sorted({id(ln): ln for lines in found for ln in lines}.values(), key=lambda ln: ln.order)
+
+    def judged_with(self, kind: str) -> list[Judged]:
+        """Judged bill lines whose item has a rule of `kind` (indexed once per bill, so each
+        rule family visits only the lines it concerns).  Read-only: the list may be the index's."""
+        lines = self.with_rule(kind)
+        return [ln for ln in lines if not ln.in_history] if self.history else lines
+
+    def with_rule(self, kind: str) -> list[Judged]:
         """History and bill lines in effect whose item has a rule of `kind`, in order."""
         if self._by_kind is None:
-            self._by_kind = {}
+            index: dict[str, list[AnyLine]] = {}
             for line in self.all_lines:
-                if line.item is not None:
-                    for rule_kind in line.item.rule_kinds:
-                        self._by_kind.setdefault(rule_kind, []).append(line)
+                item = line.item
+                if item is not None:
+                    for rule_kind in item.rule_kinds:
+                        bucket = index.get(rule_kind)
+                        if bucket is None:
+                            index[rule_kind] = [line]
+                        else:
+                            bucket.append(line)
+            self._by_kind = cast(dict[str, list[Judged]], index)
         return self._by_kind.get(kind, [])
 
-    def with_code(self, code: str) -> list[Line]:
+    def with_code(self, code: str) -> list[AnyLine]:
         """Every line (history and bill) of this code, in the order sent."""
         if self._by_code is None:
             self._by_code = {}
@@ -100,12 +137,13 @@ class BillContext:
                 self._by_code.setdefault(line.code, []).append(line)
         return self._by_code.get(code, [])
 
-    def basis(self, line: Line, text: str) -> Basis:
-        if line.entry is None:
-            return Basis(document=None, seq=None, text=text)
-        return Basis(document=line.entry.document, seq=line.entry.item.source.seq, text=text)
+    def basis(self, line: AnyLine, text: str) -> Basis:
+        entry = line.entry
+        if entry is None:
+            return Basis(None, None, text)
+        return Basis(entry.document, entry.item.source.seq, text)
 
-    def course_of(self, line: Line) -> str:
+    def course_of(self, line: AnyLine) -> str:
         return line.line.course_id or ""
 
 
@@ -121,22 +159,40 @@ def _natural_id(line: BillLine) -> tuple:
                  for part in _DIGITS.split(line_id) if part)
 
 
+def _naturally_sorted(lines: list[BillLine]) -> list[BillLine]:
+    if all(ln.line_id.isdigit() for ln in lines):  # the usual case: plain numbers, compared as numbers
+        return sorted(lines, key=lambda ln: int(ln.line_id))
+    return sorted(lines, key=_natural_id)
+
+
 def build_context(bill: Bill, catalog: Catalog) -> BillContext:
     birth = bill.patient.birth_date
     ages: dict[dt.date, int] = {}
 
-    def resolve(line: BillLine, in_history: bool, order: int) -> Line:
+    by_code = catalog.entries_by_code()
+
+    def resolve(line: BillLine, in_history: bool, order: int) -> AnyLine:
         day = line.service_date
-        entry = catalog.entry_on(line.code, day)
+        code = line.code
+        category = line.category
+        service = category is None or category == "service"
+        entry = None
+        if service:
+            for candidate in by_code.get(code, ()):  # Catalog.entry_on, inlined: this runs for every line
+                if candidate.effective_from <= day and (candidate.effective_to is None or day <= candidate.effective_to):
+                    entry = candidate
+                    break
         age = ages.get(day)
         if age is None:
             age = ages[day] = age_on(birth, day)
-        return Line(line, line.line_id, line.code, day, in_history, entry, entry.item if entry else None,
-                    entry is not None or line.code in catalog, age, line.charged, order)
+        amount = line.amount
+        return Line(line, line.line_id, code, day, in_history, entry, entry.item if entry is not None else None,
+                    entry is not None or (service and code in by_code), age,
+                    amount if amount is not None else line.quantity * line.unit_price, order, service)
 
     # Lines are judged in line-id order, not the order sent, so the same bill always gets the
     # same findings (which of two same-day lines is "the third of the day" must not depend on
     # how the HIS happened to list them).
-    history = [resolve(ln, True, i) for i, ln in enumerate(sorted(bill.history, key=_natural_id))]
-    lines = [resolve(ln, False, len(history) + i) for i, ln in enumerate(sorted(bill.lines, key=_natural_id))]
+    history = [resolve(ln, True, i) for i, ln in enumerate(_naturally_sorted(bill.history))]
+    lines = [resolve(ln, False, len(history) + i) for i, ln in enumerate(_naturally_sorted(bill.lines))]
     return BillContext(bill=bill, catalog=catalog, grade=bill.hospital.grade, lines=lines, history=history)

@@ -24,7 +24,13 @@ def validate(bill: Bill, catalog: Catalog) -> Report:
         findings.extend(rule.check(rule, ctx))
     if len(findings) > 1:
         order = {line.id: i for i, line in enumerate(ctx.lines)}
-        findings.sort(key=lambda f: (min(order[i] for i in f.line_ids), _RULE_RANK[f.rule]))
+        position = order.__getitem__
+
+        def first_line_then_rule(f: Finding) -> tuple[int, int]:
+            ids = f.line_ids
+            return (position(ids[0]) if len(ids) == 1 else min(map(position, ids))), _RULE_RANK[f.rule]
+
+        findings.sort(key=first_line_then_rule)
     return Report(bill_id=bill.bill_id, findings=tuple(findings),
                   charged=cents(sum((ln.charged for ln in ctx.lines), ZERO)),
                   at_risk=_total_at_risk(ctx, findings))

@@ -1,24 +1,25 @@
-"""How a rule is declared: id, national 两库 code, one-line summary, result level, check."""
+"""How a rule is declared: id, national 两库 code, one-line summary, result level, check, and its
+documentation (what it catches, what a clean bill looks like) beside it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from validators.context import BillContext, Line
+from validators.context import AnyLine, BillContext
 from validators.findings import ZERO, Basis, Finding, Result
 
 CENT = Decimal("0.01")
 
 
 def cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount.quantize(CENT, ROUND_HALF_UP)
 
 
 def yuan(amount: Decimal) -> str:
     """Money in a message: 4234.00."""
-    return f"{cents(amount):f}"
+    return f"{amount.quantize(CENT, ROUND_HALF_UP):f}"
 
 
 def count(quantity: Decimal) -> str:
@@ -28,25 +29,41 @@ def count(quantity: Decimal) -> str:
 
 
 @dataclass(frozen=True)
+class RuleDoc:
+    """A rule's documentation in the anti-pattern / good-pattern form; the README's rule table is
+    generated from it (`python -m validators.rule_table`)."""
+
+    catches: str
+    """What the rule catches: the bill that trips it (✗)."""
+    clean: str
+    """What a clean bill looks like (✓)."""
+    national: str | None = None
+    """The national code column when the rule reports more than one code (else `national_rule`)."""
+
+
+@dataclass(frozen=True)
 class RuleSpec:
     id: str
     national_rule: str | None
     summary: str
     result: Result
     check: Callable[[RuleSpec, BillContext], Iterable[Finding]]
+    doc: RuleDoc = field(kw_only=True)
 
-    def finding(self, lines: Sequence[Line], message: str, basis: Basis, *, expected: Decimal | None = None,
+    def finding(self, lines: Sequence[AnyLine], message: str, basis: Basis, *, expected: Decimal | None = None,
                 charged: Decimal | None = None, at_risk: Decimal = ZERO, result: Result | None = None,
-                risk_line: Line | None = None, national_rule: str | None = None) -> Finding:
-        risk_line = risk_line or lines[0]
+                risk_line: AnyLine | None = None, national_rule: str | None = None) -> Finding:
+        if risk_line is None:
+            risk_line = lines[0]
         if at_risk > risk_line.charged:  # never more than the line charged
             at_risk = risk_line.charged
         # Rounded down to the cent: a finding never claims more than was charged.
-        at_risk = at_risk.quantize(CENT, rounding=ROUND_DOWN) if at_risk > ZERO else ZERO
-        return Finding(
-            rule=self.id, national_rule=national_rule or self.national_rule, result=result or self.result,
-            line_ids=tuple(ln.id for ln in lines), message=message, basis=basis,
-            expected=None if expected is None else cents(expected),
-            charged=None if charged is None else cents(charged),
-            amount_at_risk=at_risk, risk_line_id=risk_line.id,
-        )
+        at_risk = at_risk.quantize(CENT, ROUND_DOWN) if at_risk > ZERO else ZERO
+        line_ids = (lines[0].id,) if len(lines) == 1 else tuple([ln.id for ln in lines])
+        # Positional arguments (rule, national_rule, result, line_ids, message, basis, expected,
+        # charged, amount_at_risk, risk_line_id): this runs for every finding, and keyword
+        # arguments cost more than twice as much.
+        return Finding(self.id, national_rule or self.national_rule, result or self.result, line_ids, message, basis,
+                       None if expected is None else expected.quantize(CENT, ROUND_HALF_UP),
+                       None if charged is None else charged.quantize(CENT, ROUND_HALF_UP),
+                       at_risk, risk_line.id)

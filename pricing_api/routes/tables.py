@@ -9,6 +9,7 @@ from urllib.parse import quote
 import anyio
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from pricing_api.deps import CatalogDep, DatabaseDep, Reader, SettingsDep, TableWriter
 from pricing_api.errors import ErrorBody
@@ -24,7 +25,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 409: {"mod
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def read_limited(upload: UploadFile, limit: int) -> bytes:
+async def read_limited(upload: StarletteUpload, limit: int) -> bytes:
     """Read the upload in chunks, refusing it as soon as it passes `limit` bytes."""
     chunks, size = [], 0
     while chunk := await upload.read(1024 * 1024):

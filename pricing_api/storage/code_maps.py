@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
-from pricing_api.storage.records import CodeMapEntryRecord, CodeMapRecord, id_of, utcnow
+from pricing_api.storage.records import CodeMapEntryRecord, CodeMapRecord, id_of, table_of, utcnow
 
 
 def add_map(session: Session, record: CodeMapRecord, entries: list[dict[str, str]]) -> CodeMapRecord:
@@ -15,7 +15,7 @@ def add_map(session: Session, record: CodeMapRecord, entries: list[dict[str, str
     session.flush()
     map_id = id_of(record)
     if entries:
-        session.execute(insert(CodeMapEntryRecord.__table__),  # type: ignore[arg-type]
+        session.execute(insert(table_of(CodeMapEntryRecord)),
                         [{"map_id": map_id, **entry} for entry in entries])
     return record
 

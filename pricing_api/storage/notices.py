@@ -23,6 +23,7 @@ from pricing_api.storage.records import (
     NoticeRecord,
     UploadedFile,
     id_of,
+    table_of,
     utcnow,
 )
 from pricing_api.storage.versions import bump_catalog_version
@@ -51,12 +52,12 @@ def add_notice(session: Session, notice: Notice, *, state: str, origin: str, act
     # Core bulk inserts (executemany), not ORM objects: a 50,000-row table stores in seconds.
     bodies = _ITEMS.dump_python(notice.items, mode="json")
     if bodies:
-        session.execute(insert(ItemRecord.__table__), [  # type: ignore[arg-type]
+        session.execute(insert(table_of(ItemRecord)), [
             {"notice_id": notice_id, "code": item.code, "seq": item.source.seq, "body": body}
             for item, body in zip(notice.items, bodies, strict=True)])
     rows = _ROWS.dump_python(notice.incomplete_rows, mode="json")
     if rows:
-        session.execute(insert(IncompleteRowRecord.__table__),  # type: ignore[arg-type]
+        session.execute(insert(table_of(IncompleteRowRecord)),
                         [{"notice_id": notice_id, "body": body} for body in rows])
     if state == "published":
         mark_published(session, record, actor, bump_catalog_version(session))

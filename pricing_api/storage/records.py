@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Numeric, String, Table, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +34,11 @@ class Money(TypeDecorator):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel class (for bulk inserts that skip the ORM)."""
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def id_of(record: Any) -> int:

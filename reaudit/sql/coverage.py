@@ -5,7 +5,7 @@ SQL = {
 SELECT bill_id, [line_id], ord, NULL, NULL,
     '项目编码 ' || code || CASE WHEN name IS NOT NULL THEN '（' || name || '）' ELSE '' END || '不在已加载的价格表中，本条不作判断',
     NULL, charged, 0, line_id, charged, NULL, NULL, '已加载的价格表'
-FROM L WHERE NOT history AND NOT known
+FROM L WHERE NOT history AND NOT known AND service
 """,
     # Known code, no entry on the service date: the periods of every version, from the rule data.
     "NOT_IN_EFFECT": """
@@ -13,7 +13,7 @@ SELECT l.bill_id, [l.line_id], l.ord, NULL, NULL,
     k.latest_name || '（' || l.code || '）服务日期 ' || l.service_date || ' 不在价格有效期内（' || k.periods
         || '），该日无可执行价格，收费' || yuan(l.charged) || '元',
     NULL, l.charged, l.charged, l.line_id, l.charged, k.latest_document, k.latest_seq, k.periods
-FROM L l JOIN codes k ON k.code = l.code WHERE NOT l.history AND l.ekey IS NULL
+FROM L l JOIN codes k ON k.code = l.code WHERE NOT l.history AND l.known AND l.ekey IS NULL
 """,
     "CHARGE_OUTSIDE_STAY": """
 SELECT bill_id, [line_id], ord, NULL, NULL,

@@ -25,7 +25,7 @@ CREATE OR REPLACE TEMP TABLE L AS
 SELECT c.* REPLACE (CAST(c.quantity AS DECIMAL(38,4)) AS quantity, CAST(c.unit_price AS DECIMAL(38,4)) AS unit_price,
         CAST(c.amount AS DECIMAL(38,4)) AS amount, CAST(c.duration_hours AS DECIMAL(38,4)) AS duration_hours,
         CAST(c.purchase_price AS DECIMAL(38,4)) AS purchase_price),
-    iv.ekey, k.code IS NOT NULL AS known,
+    iv.ekey, c.service AND k.code IS NOT NULL AS known,
     year(c.service_date) - year(c.birth_date) - CASE WHEN month(c.service_date) < month(c.birth_date)
         OR (month(c.service_date) = month(c.birth_date) AND day(c.service_date) < day(c.birth_date)) THEN 1 ELSE 0 END AS age,
     CAST(coalesce(c.amount, CAST(c.quantity AS DECIMAL(38,4)) * c.unit_price) AS DECIMAL(38,8)) AS charged,
@@ -34,8 +34,9 @@ SELECT c.* REPLACE (CAST(c.quantity AS DECIMAL(38,4)) AS quantity, CAST(c.unit_p
     CASE WHEN coalesce(it.name, c.name, '') = '' THEN c.code ELSE coalesce(it.name, c.name) || '（' || c.code || '）' END AS lbl,
     it.document AS doc, it.seq AS seq,
     row_number() OVER (PARTITION BY c.bill_id ORDER BY c.history DESC, natkey(c.line_id), c.row_no) AS ord
-FROM chunk c
-LEFT JOIN intervals iv ON iv.code = c.code AND c.service_date BETWEEN iv.valid_from AND iv.valid_to
+-- material and drug lines are outside the service tables: never judged against them
+FROM (SELECT *, coalesce(category, 'service') = 'service' AS service FROM chunk) c
+LEFT JOIN intervals iv ON c.service AND iv.code = c.code AND c.service_date BETWEEN iv.valid_from AND iv.valid_to
 LEFT JOIN items it ON it.ekey = iv.ekey
 LEFT JOIN codes k ON k.code = c.code
 """

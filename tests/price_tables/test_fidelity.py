@@ -101,3 +101,55 @@ def test_a_changed_digit_is_caught():
     rows = [dict(r) for r in (_rows_by_seq(DOC_11)[s] for s in page.seqs)]
     rows[8]["grade_3a"] = "4593"  # 人工全髋关节置换术 is printed 4592
     assert _expected_columns(DOC_11, rows)["三甲"] != page.columns["三甲"].text
+
+
+def _name_basis_11():
+    meta, _, _ = read_meta(DATA_DIR / f"{STEMS[DOC_11]}.toml")
+    return {b.seq: b for b in meta.name_basis}
+
+
+def _fragment_edges(column):
+    edges, position = {0}, 0
+    for fragment in column.fragments:
+        position += len(fragment)
+        edges.add(position)
+    return edges
+
+
+@pytest.mark.parametrize("page_number", [p.number for p in pages_of(DOC_11) if p.seqs])
+def test_each_resolved_11_name_boundary_still_reproduces_the_source_stream(page_number):
+    """The names of 11号 wrap two characters a line with no punctuation between rows; each
+    boundary was fixed by the catalogue name of the code's first nine digits.  The names, in row
+    order, must still be the source's character stream, and every boundary must fall where a
+    printed line ends."""
+    page = pages_of(DOC_11)[page_number - 1]
+    basis, rows = _name_basis_11(), _rows_by_seq(DOC_11)
+    column = page.columns["项目名称"]
+    assert "".join(basis[s].name for s in page.seqs) == column.text
+    edges, position = _fragment_edges(column), 0
+    for seq in page.seqs:
+        assert rows[seq]["name"] == basis[seq].name and rows[seq]["code"] == basis[seq].code
+        assert basis[seq].code.startswith(basis[seq].catalogue_code) and basis[seq].decision
+        position += len(basis[seq].name)
+        assert position in edges, f"row {seq}: the name ends inside a printed line"
+
+
+def test_the_stream_alone_could_not_place_the_catheterisation_boundary():
+    """导尿常规|心电图检查 reproduces the stream as well as 导尿|常规心电图检查: only the catalogue
+    (121600001 导尿, 310701001 常规心电图检查) decides, and it is recorded with its source."""
+    basis = _name_basis_11()
+    assert basis[20].name + basis[21].name == "导尿常规" + "心电图检查"
+    assert (basis[20].name, basis[21].name) == ("导尿", "常规心电图检查")
+    assert basis[20].catalogue_name == "导尿" and basis[21].catalogue_name == "常规心电图检查"
+    assert "MediModel" in basis[21].source
+
+
+def test_a_name_basis_that_disagrees_with_the_table_is_refused():
+    from price_tables.loader import check_table
+    from price_tables.models import NameBasis, NoticeMeta
+
+    meta = NoticeMeta(document="测试〔2026〕1号", title="t", effective_from="2026-02-01", name_basis=(
+        NameBasis(seq=1, code="12160000100", name="导尿", catalogue_code="121600001", decision="d"),))
+    raw = read_table("项目编码,项目名称,计价单位,价格\n12160000100,导尿常规,次,18\n".encode(), "t.csv")
+    [error] = check_table(raw, meta).errors
+    assert error.column == "项目名称" and "导尿" in error.message

@@ -144,3 +144,57 @@ def test_a_remark_the_loader_cannot_read_is_a_warning_not_dropped():
     assert result.ok
     [warning] = result.warnings
     assert warning.column == "备注" and warning.value == "请与临床科室协商"
+
+
+def test_a_copied_item_answers_for_its_own_rules_not_the_originals(notices):
+    item = notices[DOC_12].item("31060200800")
+    assert item.rules_of("frequency_cap")   # the index is built on the original
+    copy = item.model_copy(update={"rules": ()})
+    assert copy.rules_of("frequency_cap") == () and copy.rule_kinds == ()
+
+
+def test_derived_codes_get_an_honest_name_and_the_names_hospitals_use(notices):
+    n12 = notices[DOC_12]
+    later = n12.item("24030001701")
+    assert later.name == "X线立体定向放射治疗（射波刀，第二次起）" and "首次" not in later.name
+    assert later.rules_of("name_alias")[0].names == ("X线立体定向放射治疗（射波刀）", "X线立体定向放射治疗（射波刀）（第二次起）")
+    assert n12.item("24030001801").name == "体部立体定向放疗（SBRT，第二次起）"
+    removal = n12.item("33070303801")
+    assert removal.name == "植入式给药装置置入术（取出术减半收费）"
+    assert removal.rules_of("name_alias")[0].names == ("植入式给药装置取出术",)
+    assert all("name" in n12.item(c).uncertain_fields for c in ("24030001701", "24030001801", "33070303801"))
+
+
+def test_the_materials_recorded_per_item_are_what_the_connotation_says_unless_marked(notices):
+    """内涵耗材 holds the words the matching uses; each is read from the item's 内涵, and every
+    correction a person made is marked 存疑 with its reason."""
+    from price_tables.remark_parser import materials_in
+
+    recorded = 0
+    for notice in notices.values():
+        for item in notice.items:
+            if item.source.derived_from:
+                continue
+            words = tuple(w for r in item.rules_of("included_materials") for w in r.materials)
+            recorded += bool(words)
+            if "included_materials" not in item.uncertain_fields:
+                assert words == materials_in(item.connotation), item.code
+    assert recorded == 7
+
+
+def test_an_upload_without_the_materials_column_reads_them_from_the_connotation():
+    result = _check("项目编码,项目名称,项目内涵,除外内容,计价单位,价格\n12160000100,导尿,含石蜡油、尿管等材料,气囊导尿管,次,18\n")
+    [rule] = result.notice.items[0].rules_of("included_materials")
+    assert rule.materials == ("石蜡油", "尿管") and rule.exclusions == ("气囊导尿管",)
+
+
+@pytest.mark.parametrize(("cell", "words"), [("尿管、导尿包", ("尿管", "导尿包")), ("", ())])
+def test_pricing_staff_correct_the_materials_in_their_column(cell, words):
+    result = _check(f"项目编码,项目名称,项目内涵,内涵耗材,计价单位,价格\n12160000100,导尿,含石蜡油、尿管等材料,{cell},次,18\n")
+    assert tuple(w for r in result.notice.items[0].rules_of("included_materials") for w in r.materials) == words
+
+
+def test_the_materials_column_goes_out_with_an_export(notices):
+    from price_tables.export import item_row
+
+    assert item_row(notices[DOC_11].item("12160000100"))["内涵耗材"] == "石蜡油、注射器、尿管、引流袋、导尿包"

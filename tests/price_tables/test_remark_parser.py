@@ -45,6 +45,45 @@ def test_lymphocyte_subsets_at_most_five_antigens_per_line(item):
     assert _caps(item("25040103600"), "line") == [5]
 
 
+def test_a_unit_of_a_course_is_charged_once_per_course(item):
+    for code in ("24020000400", "24050000600"):   # 磁共振模拟机定位, 人体固定垫设计与制作加收: 疗程
+        [cap] = item(code).rules_of("frequency_cap")
+        assert (cap.per, cap.max_count, cap.source_field) == ("course", 1, "计价单位")
+
+
+def test_a_per_month_unit_is_charged_once_a_calendar_month(item):
+    [cap] = item("31100000205").rules_of("frequency_cap")   # 家庭腹膜透析治疗管理: 次/月
+    assert (cap.per, cap.max_count, cap.basis) == ("month", 1, "计价单位：次/月")
+
+
+def test_a_remark_counting_per_course_governs_over_the_unit(item):
+    # 磁共振模拟机定位（修改）: unit 疗程, but 同一疗程修改次数不超过2次
+    assert _caps(item("24020000401"), "course") == [2]
+
+
+@pytest.mark.parametrize(("unit", "per"), [("周", "week"), ("月", "month"), ("次", None)])
+def test_week_and_month_units_are_limits_too(unit, per):
+    rules, _ = read_rules(ItemText(code="1", name="甲", connotation="", unit=unit, remarks=""))
+    assert [r.per for r in rules if r.kind == "frequency_cap"] == ([per] if per else [])
+
+
+@pytest.mark.parametrize(("code", "hours", "basis"), [
+    ("31060401000", "2", "持续俯卧位时间≥2小时"),           # 俯卧位通气治疗
+    ("31080002600", "1", "整个操作过程需1-1.5小时"),        # 手法淋巴引流综合消肿治疗: the lower bound
+    ("31090200202", "24", "连续观测24小时"),               # 24小时pH+阻抗监测
+    ("33140002000", "2", "产后严密观察2小时"),              # 剖宫产术后再次妊娠阴道分娩
+    ("43000002900", str(Decimal(25) / 60), "留置25分钟及以上"),  # 脐针疗法
+])
+def test_a_minimum_duration_in_the_connotation_is_a_limit(item, code, hours, basis):
+    [minimum] = item(code).rules_of("minimum_duration")
+    assert (minimum.min_hours, minimum.basis, minimum.source_field) == (Decimal(hours), basis, "项目内涵")
+
+
+def test_steps_inside_a_procedure_are_not_its_duration(item):
+    # 微型皮片扩展移植术: 浸湿30s, 静置3～5分钟 are steps, not how long the service lasts.
+    assert not item("33160304900").rules_of("minimum_duration")
+
+
 def test_hourly_items_are_capped_by_the_hours_given(item):
     assert _caps(item("31060400700"), "hour") == [1]
     assert _caps(item("31060400700"), "day") == [24]
@@ -103,3 +142,38 @@ def test_an_unknown_sentence_comes_back_unread():
                                         remarks="每天不超过3次。请提前预约"))
     assert [r.max_count for r in rules] == [3]
     assert unread == ["请提前预约"]
+
+
+@pytest.mark.parametrize(("code", "low", "high"), [
+    ("21030000502", "1.5", None), ("22020100902", "1.5", None), ("22020200302", "1.5", None),
+    ("22060000302", "1.5", None), ("22060000305", "1.5", None),
+    ("22060000702", "1.5", "2"),    # (1.5小时) ends where its sibling (≥2小时) starts
+    ("22060000703", "2", None)])
+def test_a_duration_in_the_name_is_a_tier(item, code, low, high):
+    [tier] = item(code).rules_of("duration_tier")
+    assert tier.min_hours == Decimal(low) and tier.max_hours == (Decimal(high) if high else None)
+    assert tier.source_field == "项目名称"
+
+
+def test_sibling_tiers_know_each_other_and_exclude_each_other_per_session(item):
+    assert item("22060000702").rules_of("duration_tier")[0].siblings == ("22060000703",)
+    [rule] = [r for r in item("22060000703").rules_of("mutually_exclusive") if r.per == "session"]
+    assert rule.codes == ("22060000702",)
+
+
+def test_the_same_tier_of_two_services_under_one_core_code_are_not_siblings(item):
+    # 床旁超声心动图 and 术中超声心动图 share 220600003 and the tier (1.5小时及以上): two services.
+    assert item("22060000302").rules_of("duration_tier")[0].siblings == ()
+
+
+@pytest.mark.parametrize(("name", "low", "high"), [
+    ("甲（2小时以内）", None, "2"), ("甲(≥2小时)", "2", None), ("甲（30分钟及以上）", "0.5", None),
+    ("甲（≥三个部位）", None, None)])
+def test_tier_wordings(name, low, high):
+    from price_tables.remark_parser import duration_tier_in
+
+    tier = duration_tier_in(name)
+    if low is None and high is None:
+        assert tier is None
+    else:
+        assert tier.min_hours == (Decimal(low) if low else None) and tier.max_hours == (Decimal(high) if high else None)

@@ -58,3 +58,23 @@ def test_items_without_limits_need_no_records(check):
 def test_fire_dragon_cupping_lasts_at_least_30_minutes(check, hours, short):
     findings = of_rule(check(bill(line("44000000900", 100, duration_hours=hours))), "INDICATION_REQUIRED")
     assert [f.result.label for f in findings].count("violation") == (1 if short else 0)
+
+
+@pytest.mark.parametrize(("code", "price", "short", "enough"), [
+    ("31060401000", 150, "1.5", "2"),     # 俯卧位通气治疗: 持续俯卧位时间≥2小时
+    ("31080002600", 200, "0.75", "1"),    # 手法淋巴引流综合消肿治疗: 整个操作过程需1-1.5小时
+    ("31090200202", 350, "20", "24"),     # 24小时pH+阻抗监测: 连续观测24小时
+    ("33140002000", 2768, "1.5", "6"),    # 剖宫产术后再次妊娠阴道分娩: 产后严密观察2小时
+    ("43000002900", 180, "0.4", "0.5"),   # 脐针疗法: 留置25分钟及以上
+])
+def test_a_service_shorter_than_its_connotation_states_is_not_the_priced_one(check, code, price, short, enough):
+    [violation] = [f for f in of_rule(check(bill(line(code, price, duration_hours=short))), "INDICATION_REQUIRED")
+                   if f.result.label == "violation"]
+    assert violation.amount_at_risk == price and "不足" in violation.message
+    findings = of_rule(check(bill(line(code, price, duration_hours=enough))), "INDICATION_REQUIRED")
+    assert all(f.result.label == "suspect" for f in findings)
+
+
+def test_without_a_duration_the_connotation_minimum_is_asked_of_the_record(check):
+    [finding] = of_rule(check(bill(line("31090200202", 350))), "INDICATION_REQUIRED")
+    assert finding.result.label == "suspect" and "不少于24小时" in finding.message

@@ -3,6 +3,8 @@ TOTAL_CAP_EXCEEDED (money per course, consumable)."""
 
 from decimal import Decimal
 
+import pytest
+
 from tests.validators.builders import bill, line
 from tests.validators.conftest import of_rule
 
@@ -52,6 +54,38 @@ def test_a_new_course_has_its_own_count(check):
              line("24020000401", 1900, day="2021-09-02", line_id="2", course_id="C1"),
              line("24020000401", 1900, day="2021-09-03", line_id="3", course_id="C2")]
     assert not caps(check(bill(*lines)))
+
+
+def test_a_fixation_pad_priced_per_course_is_charged_once_in_a_course(check):
+    lines = [line("24050000600", 400, day="2021-09-01", line_id="1", course_id="R1"),
+             line("24050000600", 400, day="2021-09-08", line_id="2", course_id="R1")]
+    [finding] = caps(check(bill(*lines)))
+    assert finding.line_ids == ("2",) and finding.amount_at_risk == Decimal("400.00")
+    assert finding.basis.text == "计价单位：疗程" and "疗程R1" in finding.message
+
+
+def test_a_fixation_pad_in_each_of_two_courses_passes(check):
+    lines = [line("24050000600", 400, day="2021-09-01", line_id="1", course_id="R1"),
+             line("24050000600", 400, day="2021-09-08", line_id="2", course_id="R2")]
+    assert not caps(check(bill(*lines)))
+
+
+def test_mri_simulation_positioning_twice_in_a_course_is_one_too_many(check):
+    report = check(bill(line("24020000400", 1900, quantity=2, course_id="R1")))
+    [finding] = caps(report)
+    assert finding.amount_at_risk == Decimal("1900.00")
+
+
+@pytest.mark.parametrize(("days", "over"), [
+    (("2021-09-03", "2021-09-28"), True),    # twice in September
+    (("2021-09-30", "2021-10-01"), False),   # once in each calendar month
+])
+def test_home_peritoneal_dialysis_management_once_a_calendar_month(check, days, over):
+    lines = [line("31100000205", 200, day=d, line_id=str(i)) for i, d in enumerate(days)]
+    findings = caps(check(bill(*lines, encounter={"type": "outpatient"})))
+    assert bool(findings) == over
+    if over:
+        assert findings[0].line_ids == ("1",) and "2021年9月" in findings[0].message
 
 
 def test_the_first_session_code_twice_in_a_course_points_to_the_later_session_code(check):

@@ -66,3 +66,51 @@ def test_amount_must_equal_quantity_times_unit_price(check):
 
 def test_a_correct_amount_passes(check):
     assert not of_rule(check(bill(line("31060200800", 10, quantity=2, amount="20.00"))), "AMOUNT_MISMATCH")
+
+
+def tiers(report):
+    return of_rule(report, "DURATION_TIER_MISMATCH")
+
+
+def test_monitoring_charged_at_the_2_hour_tier_for_1_7_hours_fits_the_1_5_hour_tier(check):
+    [finding] = tiers(check(bill(line("22060000703", 69, duration_hours="1.7"))))
+    assert finding.result.label == "violation" and finding.national_rule is None
+    assert (finding.expected, finding.amount_at_risk) == (Decimal("52.00"), Decimal("17.00"))
+    assert "22060000702" in finding.message and "(≥2小时)" in finding.message
+
+
+def test_ct_guidance_of_1_5_hours_or_more_for_one_hour_fits_no_tier_in_the_tables(check):
+    [finding] = tiers(check(bill(line("21030000502", 165, duration_hours="1"))))
+    assert finding.amount_at_risk == Decimal("165.00") and "没有该时长的档次" in finding.message
+
+
+def test_the_shorter_tier_charged_for_a_longer_session_is_the_wrong_code_but_no_overcharge(check):
+    [finding] = tiers(check(bill(line("22060000702", 52, duration_hours="2.5"))))
+    assert finding.result.label == "violation" and finding.amount_at_risk == 0
+    assert finding.expected == Decimal("69.00")
+
+
+@pytest.mark.parametrize(("code", "price", "hours"), [
+    ("21030000502", 165, "1.5"), ("22020100902", 30, "3"), ("22060000702", 52, "1.5"),
+    ("22060000702", 52, "1.99"), ("22060000703", 69, "2"), ("22060000305", 105, "2")])
+def test_a_session_inside_its_tier_passes(check, code, price, hours):
+    assert not tiers(check(bill(line(code, price, duration_hours=hours))))
+
+
+def test_a_tier_without_the_duration_asks_for_the_record(check):
+    [finding] = tiers(check(bill(line("22020200302", 52))))
+    assert finding.result.label == "suspect" and "duration_hours" in finding.message
+    assert finding.basis.text == "项目名称：临床操作的腔内B超引导（1.5小时及以上）"
+
+
+def exclusive(report):
+    return of_rule(report, "MUTUALLY_EXCLUSIVE")
+
+
+@pytest.mark.parametrize(("sessions", "result"), [(("1", "1"), "violation"), ((None, None), "suspect"),
+                                                  (("1", "2"), None)])
+def test_two_tiers_of_one_monitoring_are_exclusive_in_one_session(check, sessions, result):
+    extra = [{} if s is None else {"session_id": s} for s in sessions]
+    report = check(bill(line("22060000702", 52, line_id="a", duration_hours="1.5", **extra[0]),
+                        line("22060000703", 69, line_id="b", duration_hours="2", **extra[1])))
+    assert [f.result.label for f in exclusive(report)] == ([result] if result else [])

@@ -35,10 +35,13 @@ def bill_lines(draw, count, prefix):
                 "quantity": str(quantity), "unit_price": str(price)}
         if draw(st.booleans()):
             line["amount"] = str(quantity * price if draw(st.booleans()) else draw(money))
-        for field, strategy in (("name", st.sampled_from(["人工全髋关节置换术", "呼吸机辅助呼吸", "小肠镜检查", "腹腔镜手术"])),
+        for field, strategy in (("name", st.sampled_from(["人工全髋关节置换术", "呼吸机辅助呼吸", "小肠镜检查", "腹腔镜手术",
+                                                          "一次性导尿管", "气囊导尿管", "医用氧气"])),
                                 ("unit", st.sampled_from(["次", "人次", "日", "小时"])),
                                 ("duration_hours", st.decimals(min_value=0, max_value=30, places=1).map(str)),
                                 ("course_id", st.sampled_from(["C1", "C2"])),
+                                ("session_id", st.sampled_from(["S1", "S2"])),
+                                ("category", st.sampled_from(["service", "material", "drug"])),
                                 ("body_site", st.sampled_from(["左膝", "腰"])),
                                 ("consent_signed", st.booleans())):
             if draw(st.booleans()):

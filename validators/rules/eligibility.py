@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from validators.context import BillContext
 from validators.findings import Result
-from validators.spec import RuleSpec, count, yuan
+from validators.spec import RuleDoc, RuleSpec, count, yuan
 
 _CHILD_ONLY = "GZ10000302003000"  # 医疗服务项目儿童专用
 _AGE_LIMITED = "GZ10000102006000"  # 医疗服务项目限儿童使用 / 限年龄
@@ -63,8 +61,8 @@ def _consent(spec: RuleSpec, ctx: BillContext):
 
 
 def _indication(spec: RuleSpec, ctx: BillContext):
-    lines = {id(ln): ln for kind in ("documented_limit", "minimum_duration") for ln in ctx.judged_with(kind)}
-    for line in sorted(lines.values(), key=lambda ln: ln.order):
+    memo = ctx.catalog.memo.setdefault("INDICATION_REQUIRED", {})  # (id(item), no duration) → texts
+    for line in ctx.judged_with_any("documented_limit", "minimum_duration"):
         limits = line.item.rules_of("documented_limit")
         minimums = line.item.rules_of("minimum_duration")
         hours = line.line.duration_hours
@@ -76,22 +74,43 @@ def _indication(spec: RuleSpec, ctx: BillContext):
                     result=Result.VIOLATION)
         unproven = limits + (minimums if hours is None else ())
         if unproven:
-            needs, basis = _requirements(unproven)
+            key = (id(line.item), hours is None)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _requirements(unproven)
+            needs, basis = found
             yield spec.finding(
                 [line], f"{line.label()}限定条件需病历等资料证明：{needs}",
                 ctx.basis(line, basis), charged=line.charged, at_risk=line.charged)
 
 
-@lru_cache(maxsize=4096)
 def _requirements(rules: tuple) -> tuple[str, str]:
     """What the record must show, and the source sentences (the same for every line of an item)."""
     needs = "；".join(r.describe().removeprefix("须有病历等资料证明：") for r in rules)
     return needs, " ".join(r.basis for r in rules)
 
 
-AGE_RESTRICTED = RuleSpec("AGE_RESTRICTED", _AGE_LIMITED, "患者年龄不符合项目限定", Result.VIOLATION, _age)
-SEX_RESTRICTED = RuleSpec("SEX_RESTRICTED", "GZ10000302004000", "医疗服务项目区分性别使用", Result.VIOLATION, _sex)
-GRADE_RESTRICTED = RuleSpec("GRADE_RESTRICTED", "GZ10000102011000", "医疗服务项目限医疗机构级别", Result.VIOLATION, _grade)
-CONSENT_REQUIRED = RuleSpec("CONSENT_REQUIRED", None, "自主定价项目须签署书面协议", Result.VIOLATION, _consent)
-INDICATION_REQUIRED = RuleSpec("INDICATION_REQUIRED", "GZ10000102007000", "适应症、资质或手术级别限定须资料证明",
-                               Result.SUSPECT, _indication)
+AGE_RESTRICTED = RuleSpec(
+    "AGE_RESTRICTED", _AGE_LIMITED, "患者年龄不符合项目限定", Result.VIOLATION, _age,
+    doc=RuleDoc(catches="age (周岁 on the service date) outside the item's limit (小儿末梢采血 for a 7-year-old)",
+                clean="the patient's age within the limit",
+                national=f"{_CHILD_ONLY} (child-only) / {_AGE_LIMITED}"))
+SEX_RESTRICTED = RuleSpec(
+    "SEX_RESTRICTED", "GZ10000302004000", "医疗服务项目区分性别使用", Result.VIOLATION, _sex,
+    doc=RuleDoc(catches="an item for the other sex (an obstetric item billed to a man)",
+                clean="obstetric, gynaecological and lactation items billed to women"))
+GRADE_RESTRICTED = RuleSpec(
+    "GRADE_RESTRICTED", "GZ10000102011000", "医疗服务项目限医疗机构级别", Result.VIOLATION, _grade,
+    doc=RuleDoc(catches="a hospital grade the item does not allow (限三级医院 in a 二级 hospital)",
+                clean="the item billed by a hospital of an allowed grade"))
+CONSENT_REQUIRED = RuleSpec(
+    "CONSENT_REQUIRED", None, "自主定价项目须签署书面协议", Result.VIOLATION, _consent,
+    doc=RuleDoc(catches="a 自主定价 item without a signed agreement (`consent_signed`: false → violation, "
+                        "absent → suspect)",
+                clean="`consent_signed: true` on every self-priced line"))
+INDICATION_REQUIRED = RuleSpec(
+    "INDICATION_REQUIRED", "GZ10000102007000", "适应症、资质或手术级别限定须资料证明", Result.SUSPECT, _indication,
+    doc=RuleDoc(catches="indication, qualification, equipment or surgery-level limits (suspect: the record must "
+                        "show them); a minimum duration stated in 备注 or 项目内涵 (每次不少于30分钟, 持续…≥2小时) "
+                        "not met by `duration_hours` (violation: the charged service was not the priced one)",
+                clean="items without such limits; `duration_hours` at or above every stated minimum"))

@@ -10,19 +10,20 @@ from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 
 from price_tables.item_rules import FrequencyCap, MoneyCap
-from validators.context import BillContext, Line
+from validators.context import AnyLine, BillContext, Judged
 from validators.findings import ZERO, Result
-from validators.spec import RuleSpec, count, yuan
+from validators.spec import RuleDoc, RuleSpec, count, yuan
 
-_GROUP_KEYS: dict[str, Callable[[BillContext, Line], Hashable]] = {
+_GROUP_KEYS: dict[str, Callable[[BillContext, AnyLine], Hashable]] = {
     "day": lambda ctx, ln: ln.day,
     "admission": lambda ctx, ln: "",
     "course": lambda ctx, ln: ctx.course_of(ln),
     "week": lambda ctx, ln: tuple(ln.day.isocalendar())[:2],
+    "month": lambda ctx, ln: (ln.day.year, ln.day.month),
 }
 
 
-def _period_words(cap: FrequencyCap, ctx: BillContext, line: Line) -> str:
+def _period_words(cap: FrequencyCap, ctx: BillContext, line: AnyLine) -> str:
     if cap.per == "day":
         return f"{line.day}"
     if cap.per == "course":
@@ -30,14 +31,16 @@ def _period_words(cap: FrequencyCap, ctx: BillContext, line: Line) -> str:
     if cap.per == "week":
         year, week, _ = line.day.isocalendar()
         return f"{year}年第{week}周"
+    if cap.per == "month":
+        return f"{line.day.year}年{line.day.month}月"
     return "本次住院" if ctx.bill.encounter.type == "inpatient" else "本次就诊"
 
 
-def _same_code(ctx: BillContext, code: str) -> list[Line]:
+def _same_code(ctx: BillContext, code: str) -> list[AnyLine]:
     return sorted(ctx.with_code(code), key=lambda ln: (ln.day, ln.order))
 
 
-def _over_in_groups(lines: Iterable[Line], limit: Decimal, key) -> Iterable[tuple[Line, Decimal, Decimal]]:
+def _over_in_groups(lines: Iterable[AnyLine], limit: Decimal, key) -> Iterable[tuple[AnyLine, Decimal, Decimal]]:
     """(bill line, units of it beyond the limit, group total) walking each group in date order."""
     totals: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
     group_total: dict[Hashable, Decimal] = defaultdict(lambda: ZERO)
@@ -53,9 +56,9 @@ def _over_in_groups(lines: Iterable[Line], limit: Decimal, key) -> Iterable[tupl
             yield line, over, group_total[k]
 
 
-def _capped_codes(ctx: BillContext, kind: str) -> dict[str, Line]:
+def _capped_codes(ctx: BillContext, kind: str) -> dict[str, Judged]:
     """Each code billed on this bill whose item has rules of `kind`, and its latest bill line."""
-    latest: dict[str, Line] = {}
+    latest: dict[str, Judged] = {}
     for line in ctx.judged_with(kind):
         latest[line.code] = line
     return latest
@@ -64,14 +67,19 @@ def _capped_codes(ctx: BillContext, kind: str) -> dict[str, Line]:
 def _frequency(spec: RuleSpec, ctx: BillContext):
     for code, reference in _capped_codes(ctx, "frequency_cap").items():
         item = reference.item
-        caps = item.rules_of("frequency_cap")
-        lines = [ln for ln in _same_code(ctx, code) if ln.entry is not None]
+        same = ctx.with_code(code)
+        if len(same) == 1:  # the usual case: one line of the code, nothing to sort or count across
+            lines, quantity = same, same[0].line.quantity
+        else:
+            lines, quantity = [ln for ln in _same_code(ctx, code) if ln.entry is not None], None
         first_session = item.rules_of("subsequent_session")
-        for cap in caps:
+        for cap in item.rules_of("frequency_cap"):
+            if quantity is not None and cap.per in _GROUP_KEYS and quantity <= cap.max_count:
+                continue
             yield from _check_cap(spec, ctx, cap, lines, first_session)
 
 
-def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[Line], first_session) -> Iterable:
+def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[AnyLine], first_session) -> Iterable:
     limit = Decimal(cap.max_count)
     if cap.per in _GROUP_KEYS:
         key_of = _GROUP_KEYS[cap.per]
@@ -83,31 +91,37 @@ def _check_cap(spec, ctx, cap: FrequencyCap, lines: list[Line], first_session) -
                 [line], f"{line.label()}{_period_words(cap, ctx, line)}共收费{count(total)}次，"
                         f"超过“{cap.describe()}”的限定，本条超出{count(over)}次{hint}",
                 ctx.basis(line, cap.basis), charged=line.charged, at_risk=over * line.line.unit_price)
-    elif cap.per == "line":
+    elif cap.per in ("line", "hour"):
         for line in lines:
-            if not line.in_history and line.line.quantity > limit:
-                over = line.line.quantity - limit
-                yield spec.finding(
-                    [line], f"{line.label()}本条数量{count(line.line.quantity)}，超过{cap.describe()}，"
-                            f"超出{count(over)}个计价单位不得收费",
-                    ctx.basis(line, cap.basis), charged=line.charged, at_risk=over * line.line.unit_price)
-    elif cap.per == "hour":
-        for line in lines:
-            hours = line.line.duration_hours
-            if line.in_history or hours is None:
-                continue
-            allowed = Decimal(math.ceil(hours)) * limit
-            if line.line.quantity > allowed:
+            allowed = None if line.in_history else _units_allowed_on(line, cap)
+            if allowed is not None and line.line.quantity > allowed:
                 over = line.line.quantity - allowed
                 yield spec.finding(
-                    [line], f"{line.label()}按小时计价，服务时长{count(hours)}小时最多{count(allowed)}小时，"
-                            f"收费{count(line.line.quantity)}小时，超出{count(over)}小时",
+                    [line], _per_line_message(line, cap, allowed, over),
                     ctx.basis(line, cap.basis), charged=line.charged, at_risk=over * line.line.unit_price)
     elif cap.per == "site":
         yield from _site_weeks(spec, ctx, cap, lines)
 
 
-def _site_weeks(spec, ctx: BillContext, cap: FrequencyCap, lines: list[Line]):
+def _units_allowed_on(line: AnyLine, cap: FrequencyCap) -> Decimal | None:
+    """Units one line may carry: `max_count` per line, or per hour of the duration given (None
+    when the line gives no duration: nothing to hold it against)."""
+    if cap.per == "line":
+        return Decimal(cap.max_count)
+    hours = line.line.duration_hours
+    return None if hours is None else Decimal(math.ceil(hours)) * cap.max_count
+
+
+def _per_line_message(line: AnyLine, cap: FrequencyCap, allowed: Decimal, over: Decimal) -> str:
+    quantity = count(line.line.quantity)
+    if cap.per == "line":
+        return f"{line.label()}本条数量{quantity}，超过{cap.describe()}，超出{count(over)}个计价单位不得收费"
+    hours = line.line.duration_hours or Decimal(0)
+    return (f"{line.label()}按小时计价，服务时长{count(hours)}小时最多{count(allowed)}小时，"
+            f"收费{quantity}小时，超出{count(over)}小时")
+
+
+def _site_weeks(spec, ctx: BillContext, cap: FrequencyCap, lines: list[AnyLine]):
     """同一部位最多不超过N周: weeks (ISO) in which a site was charged, counted per site."""
     weeks_by_site: dict[str, list[tuple]] = defaultdict(list)
     for line in lines:
@@ -156,9 +170,12 @@ def _check_money_cap(spec: RuleSpec, ctx: BillContext, cap: MoneyCap):
 
 
 def _consumable_caps(spec: RuleSpec, ctx: BillContext):
+    attached_lines = [ln for ln in ctx.lines if ln.line.main_line_id is not None]
+    if not attached_lines:
+        return
     by_id = {ln.id: ln for ln in ctx.lines}
-    consumables: dict[str, list[Line]] = defaultdict(list)
-    for line in ctx.lines:
+    consumables: dict[str, list[AnyLine]] = defaultdict(list)
+    for line in attached_lines:
         if line.line.main_line_id in by_id:
             consumables[line.line.main_line_id].append(line)
     for main_id, attached in consumables.items():
@@ -187,7 +204,14 @@ def _consumable_caps(spec: RuleSpec, ctx: BillContext):
                         at_risk=over, risk_line=line)
 
 
-FREQUENCY_EXCEEDED = RuleSpec("FREQUENCY_EXCEEDED", "GZ10000102014000", "医疗服务项目超限定频次收费",
-                              Result.VIOLATION, _frequency)
-TOTAL_CAP_EXCEEDED = RuleSpec("TOTAL_CAP_EXCEEDED", "GZ10000102015000", "超疗程或耗材限定金额收费",
-                              Result.VIOLATION, _money_caps)
+FREQUENCY_EXCEEDED = RuleSpec(
+    "FREQUENCY_EXCEEDED", "GZ10000102014000", "医疗服务项目超限定频次收费", Result.VIOLATION, _frequency,
+    doc=RuleDoc(catches="over a cap per day, hour, admission, course, week, month, site or line, stated in a 备注 or "
+                        "by the 计价单位 (疗程: once a course; 次/月, 月: once a calendar month; 周: once an ISO week; "
+                        "小时: the hours given); a first-session code twice in a course",
+                clean="counts within every cap (呼气末二氧化碳分压测定 at most twice a day; 家庭腹膜透析治疗管理 once "
+                      "a month)"))
+TOTAL_CAP_EXCEEDED = RuleSpec(
+    "TOTAL_CAP_EXCEEDED", "GZ10000102015000", "超疗程或耗材限定金额收费", Result.VIOLATION, _money_caps,
+    doc=RuleDoc(catches="money over a cap per course, or per consumable (一次性超声刀头 ≤ 2500, at purchase price)",
+                clean="a course's total within its cap; consumables at purchase price and within their cap"))
