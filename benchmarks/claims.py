@@ -37,6 +37,12 @@ def tripping_bills(catalog: Catalog, bills: int, seed: int = 14) -> list[dict]:
     rng = random.Random(seed)
     codes = catalog.codes()
     names = [catalog.latest(c).item.name for c in codes] + ["呼吸机辅助呼吸", "小肠镜检查", "腹腔镜手术", "气管镜检查", ""]
+    items = [catalog.latest(c).item for c in codes]  # type: ignore[union-attr]
+    # consumables named like what a 内涵 includes, or what its 除外内容 lets be billed, or neither
+    included = [r for i in items for r in i.rules_of("included_materials")]
+    materials = sorted({w for r in included for w in r.materials} | {t for r in included for t in r.exclusions}) + ["纱布"]
+    material_names = [*materials, *(f"一次性{w}" for w in materials[:6]), "医用氧气"]
+    tier_pairs = [(i.code, sibling) for i in items for r in i.rules_of("duration_tier") for sibling in r.siblings]
     out = []
     for b in range(bills):
         hospital, grade = rng.choice(HOSPITALS)
@@ -64,7 +70,8 @@ def tripping_bills(catalog: Catalog, bills: int, seed: int = 14) -> list[dict]:
                 line["name"] = entry.item.name if entry and rng.random() < 0.8 else rng.choice(names)
             if rng.random() < 0.5:
                 line["unit"] = entry.item.unit if entry and rng.random() < 0.85 else rng.choice(["次", "日", "小时", "人次"])
-            for field, values in (("duration_hours", ["0.5", "1", "1.5", "2", "4.5", "6", "30"]), ("course_id", ["C1", "C2"]),
+            for field, values in (("duration_hours", ["0.5", "1", "1.5", "1.7", "2", "4.5", "6", "30"]),
+                                  ("course_id", ["C1", "C2"]), ("session_id", ["S1", "S2"]),
                                   ("body_site", ["左膝", "腰", "颈"]), ("consent_signed", [True, False])):
                 if rng.random() < 0.3:
                     line[field] = rng.choice(values)
@@ -74,6 +81,24 @@ def tripping_bills(catalog: Catalog, bills: int, seed: int = 14) -> list[dict]:
             if any(ln["line_id"] == line["line_id"] for ln in lines):
                 line["line_id"] += "x"
             lines.append(line)
+            extra: list[dict] = []
+            if rng.random() < 0.06:  # the same line twice
+                extra.append({k: v for k, v in line.items() if k != "main_line_id"} | {"line_id": f"{line['line_id']}d"})
+            if rng.random() < 0.08:  # a consumable or drug the same day, perhaps one a 内涵 includes
+                extra.append({"line_id": f"{line['line_id']}m", "code": rng.choice(["C0001", "HC0123", code]),
+                              "category": rng.choice(["material", "material", "drug"]), "name": rng.choice(material_names),
+                              "service_date": day.isoformat(), "quantity": "1", "unit_price": "12.50",
+                              **({"material_code": "C1910"} if rng.random() < 0.5 else {})})
+            if tier_pairs and rng.random() < 0.05:  # two duration tiers of one service the same day
+                pair = rng.choice(tier_pairs)
+                sessions = rng.choice([("S1", "S1"), ("S1", "S2"), (None, "S1"), (None, None)])
+                for n, (tier_code, session) in enumerate(zip(pair, sessions, strict=True)):
+                    tier = {"line_id": f"{line['line_id']}t{n}", "code": tier_code, "service_date": day.isoformat(),
+                            "quantity": "1", "unit_price": "50", "duration_hours": rng.choice(["1.5", "1.7", "2.5"])}
+                    extra.append(tier | ({"session_id": session} if session else {}))
+            for added in extra:
+                if all(ln["line_id"] != added["line_id"] for ln in lines):
+                    lines.append(added)
             if rng.random() < 0.15:  # an earlier line of the encounter, sometimes resent
                 earlier = dict(line, line_id=line["line_id"] if rng.random() < 0.5 else f"H{k}")
                 earlier.pop("main_line_id", None)
@@ -98,7 +123,7 @@ def write_month(catalog: Catalog, path: Path, lines: int, seed: int = 14, violat
     writer: pq.ParquetWriter | None = None
     written, bill_no = 0, 0
     while written < lines:
-        n_bills = max(1, min(20_000, (lines - written) // 45 + 1))
+        n_bills = max(1, min(20_000, (lines - written) // 30 + 1))
         table = _bills_batch(rng, clean, with_rules, n_bills, bill_no, violation_rate)
         if written + table.num_rows > lines:
             table = _cut_at_bill(table, lines - written)
@@ -122,14 +147,15 @@ def _cut_at_bill(table: pa.Table, rows: int) -> pa.Table:
 
 def _bills_batch(rng: np.random.Generator, clean: list, with_rules: list, n_bills: int, first_bill: int,
                  violation_rate: float) -> pa.Table:
-    sizes = rng.integers(10, 81, n_bills)
-    total = int(sizes.sum())
-    bill_of_line = np.repeat(np.arange(n_bills), sizes)
     hospital = rng.integers(0, len(HOSPITALS), n_bills)
     grade = np.array([HOSPITALS[h][1].value for h in hospital])
     inpatient = rng.random(n_bills) < 0.6
     admitted = rng.integers(0, 20, n_bills)
     stay = np.where(inpatient, rng.integers(1, 10, n_bills), 0)
+    # inpatient bills of 10–80 lines over their stay, outpatient visits of 5–30 lines in a day
+    sizes = np.where(inpatient, np.minimum(rng.integers(10, 81, n_bills), 30 * (stay + 1)), rng.integers(5, 31, n_bills))
+    total = int(sizes.sum())
+    bill_of_line = np.repeat(np.arange(n_bills), sizes)
     child = rng.random(n_bills) < 0.1
     age_days = np.where(child, rng.integers(400, 6 * 365, n_bills), rng.integers(20 * 365, 85 * 365, n_bills))
     sex = np.where(rng.random(n_bills) < 0.5, "M", "F")
@@ -137,12 +163,26 @@ def _bills_batch(rng: np.random.Generator, clean: list, with_rules: list, n_bill
     admitted_day = start + admitted.astype("timedelta64[D]")
     birth = admitted_day - age_days.astype("timedelta64[D]")
 
-    pick = rng.integers(0, len(clean), total)
     broken = rng.random(total) < violation_rate
-    kind = rng.integers(0, 5, total)
+    kind = rng.integers(0, 6, total)
+    offset = rng.integers(0, 1 << 30, total) % (stay[bill_of_line] + 1)
+    # A bill charges an item at most once a day (as hospitals do: a second unit is a larger
+    # quantity): items taken in turn from a rotation of the rule-free items, per bill and day.
+    order = np.lexsort((np.arange(total), offset, bill_of_line))
+    day_key = bill_of_line[order] * 64 + offset[order]
+    group_start = np.r_[0, np.flatnonzero(np.diff(day_key)) + 1]
+    rank_sorted = np.arange(total) - np.repeat(group_start, np.diff(np.r_[group_start, total]))
+    rank = np.empty(total, dtype=np.int64)
+    rank[order] = rank_sorted
+    pick = (rng.integers(0, len(clean), n_bills)[bill_of_line] + offset * 7 + rank) % len(clean)
     uses_rule_item = broken & (kind == 3)
     pool = clean + with_rules
     item_index = np.where(uses_rule_item, len(clean) + rng.integers(0, len(with_rules), total), pick)
+    line_no = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1
+    # the same line twice: a copy of the bill's previous line (same item, day, quantity, price)
+    twice = broken & (kind == 5) & (line_no > 1)
+    source = np.where(twice, np.arange(total) - 1, np.arange(total))
+    item_index, offset = item_index[source], offset[source]
     codes = np.array([i.code for i in pool])[item_index]
     names = np.array([i.name for i in pool])[item_index]
     units = np.array([i.unit for i in pool])[item_index]
@@ -153,11 +193,9 @@ def _bills_batch(rng: np.random.Generator, clean: list, with_rules: list, n_bill
     price = cents[item_index, grade_index, child[bill_of_line].astype(int)]
     price = np.where(broken & (kind == 0), price * 11 // 10 + 1, price)  # over the standard
     amount = np.where(broken & (kind == 1), price + 100, price)  # amount ≠ quantity × price
-    offset = rng.integers(0, 1 << 30, total) % (stay[bill_of_line] + 1)
     offset = np.where(broken & (kind == 2) & inpatient[bill_of_line], -2, offset)  # before admission
     day = admitted_day[bill_of_line] + offset.astype("timedelta64[D]")
     names = np.where(broken & (kind == 4), names[rng.permutation(total)], names)  # another item's name
-    line_no = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1
     bill_ids = np.char.add("B", (first_bill + bill_of_line).astype(str))
     encounter = np.where(inpatient, "inpatient", "outpatient")
     discharged = admitted_day + stay.astype("timedelta64[D]")

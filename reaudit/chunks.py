@@ -1,5 +1,5 @@
-"""Cutting a stream of canonical rows into chunks of whole bills, and setting aside the rows
-that cannot be judged (unreadable rows, and every row of a bill that fails a bill-level check)."""
+"""For the Python engine: cutting a stream of canonical rows, sorted by bill, into chunks of
+whole bills, and setting aside the bills that fail a bill-level check."""
 
 from __future__ import annotations
 
@@ -12,13 +12,9 @@ import pyarrow.compute as pc
 from reaudit.claims import BILL_PROBLEMS_SQL, CANONICAL_SCHEMA, REJECTED_SCHEMA
 
 
-class BillsNotContiguous(Exception):
-    """A bill's rows reappear after other bills: the file must be read sorted by bill."""
-
-
 def split_problems(table: pa.Table) -> tuple[pa.Table, pa.Table]:
     """(readable rows in the canonical schema, rejected rows with their reasons)."""
-    bad = pc.greater(pc.list_value_length(table.column("problems")), 0)
+    bad = pc.fill_null(table.column("bad"), False)
     good = table.filter(pc.invert(bad)).select(CANONICAL_SCHEMA.names).cast(CANONICAL_SCHEMA)
     rejected = table.filter(bad)
     reasons = pc.binary_join(rejected.column("problems"), "；")
@@ -28,18 +24,9 @@ def split_problems(table: pa.Table) -> tuple[pa.Table, pa.Table]:
 
 def whole_bills(tables: Iterator[pa.Table], chunk_rows: int) -> Iterator[pa.Table]:
     """Chunks of about `chunk_rows` rows, each holding every row of its bills (cut where the
-    bill id changes).  Raises BillsNotContiguous when a bill comes back in a later chunk."""
+    bill id changes: the stream must keep a bill's rows together)."""
     pending: list[pa.Table] = []
     pending_rows = 0
-    closed: set[str] = set()
-
-    def close(chunk: pa.Table) -> pa.Table:
-        ids = pc.unique(chunk.column("bill_id")).to_pylist()
-        if any(bill_id in closed for bill_id in ids):
-            raise BillsNotContiguous()
-        closed.update(ids)
-        return chunk
-
     for table in tables:
         if table.num_rows == 0:
             continue
@@ -54,11 +41,11 @@ def whole_bills(tables: Iterator[pa.Table], chunk_rows: int) -> Iterator[pa.Tabl
             pending = [whole]
             continue
         cut = others[-1].as_py() + 1
-        yield close(whole.slice(0, cut))
+        yield whole.slice(0, cut)
         pending = [whole.slice(cut)]
         pending_rows = pending[0].num_rows
     if pending_rows:
-        yield close(pa.concat_tables(pending))
+        yield pa.concat_tables(pending)
 
 
 def reject_bad_bills(con: duckdb.DuckDBPyConnection, chunk: pa.Table) -> tuple[pa.Table, pa.Table]:
@@ -71,8 +58,8 @@ def reject_bad_bills(con: duckdb.DuckDBPyConnection, chunk: pa.Table) -> tuple[p
         if bad.num_rows == 0:
             return chunk, REJECTED_SCHEMA.empty_table()
         con.register("bad_bills", bad)
-        rejected = con.execute("SELECT r.file_no, r.row_no, r.bill_id, b.reason FROM chunk_rows r JOIN bad_bills b "
-                               "USING (bill_id) ORDER BY r.file_no, r.row_no").to_arrow_table()
+        rejected = con.sql("SELECT r.file_no, r.row_no, r.bill_id, b.reason FROM chunk_rows r JOIN bad_bills b "
+                           "USING (bill_id) ORDER BY r.file_no, r.row_no").to_arrow_table()
         con.unregister("bad_bills")
     finally:
         con.unregister("chunk_rows")

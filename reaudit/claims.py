@@ -13,6 +13,8 @@ from typing import Literal
 
 import pyarrow as pa
 
+from validators.bill import _CHRG_TYPES, _HILIST_TYPES
+
 Kind = Literal["text", "date", "money", "quantity", "hours", "bool"]
 
 
@@ -63,6 +65,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("history", "bool", (), False, False, None, "an earlier line of the encounter: counted, not reported on"),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+CANONICAL_COLUMNS = ("file_no", "row_no", *COLUMN_NAMES)
+"""The columns of a canonical row (besides `bad` and `problems`)."""
 BILL_COLUMNS = tuple(c.name for c in COLUMNS if c.bill_level)
 
 _DECIMAL = pa.decimal128(18, 4)
@@ -77,16 +81,25 @@ REJECTED_SCHEMA = pa.schema([("file_no", pa.int32()), ("row_no", pa.int64()), ("
 
 _LIMITS = {"money": "9999999999.9999", "quantity": "99999999.9999", "hours": "10000"}
 _WHITESPACE = " \t\n\r\f\v\u3000\u00a0"
-
-
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
-
-def _text(raw: str, raw_type: str = "VARCHAR") -> str:
-    if raw_type not in ("VARCHAR", "NULL"):  # typed columns (Parquet) have no stray spaces
-        return f"CAST({raw} AS VARCHAR)"
-    # Strip like the API's models do; an empty cell is absent (CSV cannot tell them apart).
-    return f"NULLIF(trim(CAST({raw} AS VARCHAR), '{_WHITESPACE}'), '')"
+GRADE_SQL = ("CASE {v} WHEN 'grade_3a' THEN 'grade_3a' WHEN '三甲' THEN 'grade_3a' WHEN 'grade_3b' THEN 'grade_3b' "
+             "WHEN '三乙' THEN 'grade_3b' WHEN 'grade_2_or_below' THEN 'grade_2_or_below' "
+             "WHEN '二级及以下' THEN 'grade_2_or_below' END")
+# The usual spelling first: most rows never reach lower().
+SEX_SQL = ("CASE {v} WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' ELSE CASE lower({v}) WHEN 'm' THEN 'M' WHEN '1' THEN 'M' "
+           "WHEN '男' THEN 'M' WHEN 'f' THEN 'F' WHEN '2' THEN 'F' WHEN '女' THEN 'F' END END")
+ENCOUNTER_SQL = ("CASE {v} WHEN 'inpatient' THEN 'inpatient' WHEN 'outpatient' THEN 'outpatient' ELSE "
+                 "CASE lower({v}) WHEN 'inpatient' THEN 'inpatient' WHEN '住院' THEN 'inpatient' WHEN '2' THEN 'inpatient' "
+                 "WHEN 'outpatient' THEN 'outpatient' WHEN '门诊' THEN 'outpatient' WHEN '1' THEN 'outpatient' END END")
+CATEGORY_SQL = ("CASE {v} WHEN 'service' THEN 'service' WHEN 'material' THEN 'material' WHEN 'drug' THEN 'drug' ELSE "
+                "CASE lower({v}) WHEN 'service' THEN 'service' WHEN 'material' THEN 'material' WHEN 'drug' THEN 'drug' END END")
+_ENUMS = {"hospital_grade": (GRADE_SQL, "未知医院等级"), "sex": (SEX_SQL, "性别应为 M/F（或 1/2、男/女）"),
+          "encounter_type": (ENCOUNTER_SQL, "就诊类型应为 inpatient/outpatient"),
+          "category": (CATEGORY_SQL, "类别应为 service/material/drug")}
+# 3101 目录类别 (hilist_type) and 收费类别 (chrg_type) give the category when a row has none, as
+# the API's BillLine reads them (a value the national dictionaries do not list leaves it unset).
+_NATIONAL_CATEGORY = {"hilist_type": _HILIST_TYPES, "chrg_type": _CHRG_TYPES}
 
 
 def _exact_decimal(raw_type: str) -> bool:
@@ -94,67 +107,6 @@ def _exact_decimal(raw_type: str) -> bool:
     if raw_type in _NUMERIC:
         return True
     return raw_type.startswith("DECIMAL(") and int(raw_type.rstrip(")").split(",")[1]) <= 4
-
-
-def _typed(column: Column, raw: str, raw_type: str) -> str:
-    if column.kind == "text":
-        return _text(raw, raw_type)
-    if column.kind == "date":
-        if raw_type == "DATE":
-            return raw
-        if raw_type.startswith("TIMESTAMP"):
-            return f"CAST({raw} AS DATE)"
-        # 3101 sends "yyyy-MM-dd HH:mm:ss"; the date part is what counts.
-        return f"TRY_CAST(left({_text(raw, raw_type)}, 10) AS DATE)"
-    if column.kind == "bool":
-        if raw_type == "BOOLEAN":
-            return raw
-        text = _text(raw, raw_type)
-        return (f"CASE lower({text}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'y' THEN true "
-                f"WHEN '是' THEN true WHEN 'false' THEN false WHEN '0' THEN false WHEN 'n' THEN false "
-                f"WHEN '否' THEN false END")
-    if _exact_decimal(raw_type):
-        return f"TRY_CAST({raw} AS DECIMAL(18,4))"
-    return f"TRY_CAST({_text(raw, raw_type)} AS DECIMAL(18,4))"
-
-
-def _problems(column: Column, raw: str, typed: str, raw_type: str) -> list[tuple[str, str]]:
-    """(condition, reason) in SQL for each requirement of this column the row may break."""
-    label = column.name
-    out = []
-    text = _text(raw, raw_type)
-    present = "false" if raw_type == "NULL" else f"{raw} IS NOT NULL" if raw_type != "VARCHAR" else f"{text} IS NOT NULL"
-    if column.required:
-        out.append((f"NOT ({present})", f"'{label}: 缺失'"))
-    if column.kind in ("date", "money", "quantity", "hours", "bool") and typed != raw:
-        out.append((f"{present} AND ({typed}) IS NULL", f"'{label}: 无法识别的值 ' || {text}"))
-    if column.kind in ("money", "quantity", "hours"):
-        exact = f"TRY_CAST({raw} AS DECIMAL(38,10))" if raw_type != "VARCHAR" else f"TRY_CAST({text} AS DECIMAL(38,10))"
-        if not _exact_decimal(raw_type):
-            out.append((f"{exact} <> round({exact}, 4)", f"'{label}: 最多4位小数'"))
-        low = "<= 0" if column.kind == "quantity" else "< 0"
-        must = "必须大于0" if column.kind == "quantity" else "不能为负"
-        out.append((f"{exact} {low}", f"'{label}: {must}'"))
-        out.append((f"{exact} > {_LIMITS[column.kind]}", f"'{label}: 超出范围'"))
-    if column.max_length:
-        out.append((f"length({typed}) > {column.max_length}", f"'{label}: 超过{column.max_length}个字符'"))
-    if column.name in ("code", "hilist_code") and raw_type not in ("VARCHAR", "NULL"):
-        # Codes are text: a numeric column has already lost its leading zeros.
-        out.append((present, f"'{label}: 项目编码应为字符串，不能是数字'"))
-    return out
-
-
-GRADE_SQL = ("CASE {v} WHEN 'grade_3a' THEN 'grade_3a' WHEN '三甲' THEN 'grade_3a' WHEN 'grade_3b' THEN 'grade_3b' "
-             "WHEN '三乙' THEN 'grade_3b' WHEN 'grade_2_or_below' THEN 'grade_2_or_below' "
-             "WHEN '二级及以下' THEN 'grade_2_or_below' END")
-SEX_SQL = ("CASE lower({v}) WHEN 'm' THEN 'M' WHEN '1' THEN 'M' WHEN '男' THEN 'M' "
-           "WHEN 'f' THEN 'F' WHEN '2' THEN 'F' WHEN '女' THEN 'F' END")
-ENCOUNTER_SQL = ("CASE lower({v}) WHEN 'inpatient' THEN 'inpatient' WHEN '住院' THEN 'inpatient' WHEN '2' THEN 'inpatient' "
-                 "WHEN 'outpatient' THEN 'outpatient' WHEN '门诊' THEN 'outpatient' WHEN '1' THEN 'outpatient' END")
-CATEGORY_SQL = "CASE lower({v}) WHEN 'service' THEN 'service' WHEN 'material' THEN 'material' WHEN 'drug' THEN 'drug' END"
-_ENUMS = {"hospital_grade": (GRADE_SQL, "未知医院等级"), "sex": (SEX_SQL, "性别应为 M/F（或 1/2、男/女）"),
-          "encounter_type": (ENCOUNTER_SQL, "就诊类型应为 inpatient/outpatient"),
-          "category": (CATEGORY_SQL, "类别应为 service/material/drug")}
 
 
 def resolve_columns(available: dict[str, str]) -> dict[str, tuple[str, str] | None]:
@@ -179,44 +131,168 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def canonical_sql(source: str, available: dict[str, str], file_no: int | str, row_no: str,
-                  read_problem: str | None = None) -> str:
-    """SELECT over `source` giving the canonical columns plus `problems` (a list of reasons, empty
-    when the row is readable).  `file_no` and `row_no` are SQL: the file's index, each row's number in it."""
-    found = resolve_columns(available)
-    exprs, problems = [], []
-    for column in COLUMNS:
-        raw_col = found[column.name]
-        raw = _quote(raw_col[0]) if raw_col else "NULL"
-        raw_type = raw_col[1] if raw_col else "NULL"
-        typed = _typed(column, raw, raw_type)
+def _text_of(raw: str, raw_type: str, trim: bool) -> str:
+    """A cell as text.  Text formats are stripped like the API's request bodies, and an empty
+    cell is absent (CSV cannot tell them apart); typed files (Parquet) keep their strings as
+    written, an empty string being absent."""
+    if raw_type == "NULL":
+        return "CAST(NULL AS VARCHAR)"
+    if raw_type != "VARCHAR":
+        return f"CAST({raw} AS VARCHAR)"
+    if trim:
+        return f"NULLIF(trim({raw}, '{_WHITESPACE}'), '')"
+    return f"NULLIF({raw}, '')"
+
+
+class _Reading:
+    """How the canonical columns are read from one source: the first layer's expressions over
+    the source, and the checks (condition, reason) over the first layer's columns."""
+
+    def __init__(self, available: dict[str, str], trim: bool):
+        self.found = resolve_columns(available)
+        self.lower = {name.lower(): name for name in available}
+        self.available = available
+        self.trim = trim
+        self.first: list[str] = []  # expressions of the first layer (over the source)
+        self.typed: list[str] = []  # each canonical column over the first layer
+        self.checks: list[tuple[str, str]] = []
+
+    def source(self, name: str) -> tuple[str, str]:
+        raw_col = self.found[name]
+        return (_quote(raw_col[0]), raw_col[1]) if raw_col else ("NULL", "NULL")
+
+    def add(self, column: Column) -> None:
+        name = column.name
+        raw, raw_type = self.source(name)
+        text = f'"t${name}"'
+        self.first.append(f"{_text_of(raw, raw_type, self.trim)} AS {text}")
+        absent = raw_type == "NULL"
+        if name == "code":
+            self._code(text, column)
+            return
+        typed = text
+        if name in _ENUMS or column.kind != "text":
+            typed = f'"v${name}"'
+            self.first.append(f"{self._typed(column, raw, raw_type, text)} AS {typed}")
+        if column.required:
+            # a typed cell is present when its value is (no need to write it out as text)
+            lossless = column.kind != "text" and (raw_type in ("DATE", "BOOLEAN") or raw_type.startswith("TIMESTAMP")
+                                                  or column.kind in ("money", "quantity", "hours") and _exact_decimal(raw_type))
+            self.checks.append(("true" if absent else f"{typed if lossless else text} IS NULL", f"'{name}: 缺失'"))
+        if name == "history":
+            self.typed.append(f"coalesce({typed}, false) AS {name}")
+        else:
+            self.typed.append(f"{typed} AS {name}")
+        if absent:
+            return
+        if name in _ENUMS:
+            self.checks.append((f"{text} IS NOT NULL AND {typed} IS NULL", f"'{name}: {_ENUMS[name][1]} ' || {text}"))
+        elif column.kind != "text" and raw_type not in ("DATE", "BOOLEAN") and not raw_type.startswith("TIMESTAMP") \
+                and not (column.kind in ("money", "quantity", "hours") and _exact_decimal(raw_type)):
+            self.checks.append((f"{text} IS NOT NULL AND {typed} IS NULL", f"'{name}: 无法识别的值 ' || {text}"))
+        if column.kind in ("money", "quantity", "hours"):
+            self._number_checks(column, raw, raw_type, text)
+        if column.max_length:
+            self.checks.append(_too_long(name, text, column.max_length))
+        if name == "hilist_code" and raw_type != "VARCHAR":
+            # Codes are text: a numeric column has already lost its leading zeros.
+            self.checks.append((f"{text} IS NOT NULL", f"'{name}: 项目编码应为字符串，不能是数字'"))
+
+    def _code(self, text: str, column: Column) -> None:
+        """The Bill model reads `hilist_code` as the code when `code` is absent."""
+        raw, raw_type = self.source("code")
+        hilist = self.found["hilist_code"]
+        typed = f'coalesce({text}, "t$hilist_code")' if hilist else text
+        if raw_type == "NULL" and not hilist:
+            self.checks.append(("true", "'code: 缺失'"))
+        else:
+            self.checks.append((f"{typed} IS NULL", "'code: 缺失'"))
+        self.typed.append(f"{typed} AS code")
+        if raw_type != "NULL":
+            self.checks.append(_too_long("code", text, column.max_length or 40))
+            if raw_type != "VARCHAR":
+                self.checks.append((f"{text} IS NOT NULL", "'code: 项目编码应为字符串，不能是数字'"))
+
+    def _national_category(self, typed: str) -> str:
+        parts = [typed]
+        for field, mapping in _NATIONAL_CATEGORY.items():
+            if field in self.lower:
+                raw = _quote(self.lower[field])
+                cases = " ".join(f"WHEN '{code}' THEN '{category}'" for code, category in mapping.items())
+                parts.append(f"CASE trim(CAST({raw} AS VARCHAR)) {cases} END")
+        return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+    def _typed(self, column: Column, raw: str, raw_type: str, text: str) -> str:
+        text = _text_of(raw, raw_type, self.trim)  # over the source, like every first-layer expression
         if column.name in _ENUMS:
-            template, reason = _ENUMS[column.name]
-            text = _text(raw, raw_type)
-            typed = template.format(v=text)
-            problems.append((f"{text} IS NOT NULL AND ({typed}) IS NULL", f"'{column.name}: {reason} ' || {text}"))
-        if column.name == "code":
-            # The Bill model reads `hilist_code` as the code when `code` is absent.
-            hilist = found["hilist_code"]
-            if hilist:
-                hilist_text = _text(_quote(hilist[0]), hilist[1])
-                typed = f"coalesce({typed}, {hilist_text})"
-                problems.extend(_problems(Column("hilist_code", "text", max_length=40), _quote(hilist[0]),
-                                          hilist_text, hilist[1]))
-            problems.append((f"({typed}) IS NULL", "'code: 缺失'"))
-        problems.extend(_problems(column, raw, typed, raw_type))
-        if column.name == "history":
-            typed = f"coalesce({typed}, false)"
-        exprs.append(f"{typed} AS {column.name}")
-    # The list is built only for a row that breaks something: most rows cost the conditions alone.
-    any_problem = " OR ".join(f"coalesce({cond}, false)" for cond, _ in problems)
-    reasons = ", ".join(f"CASE WHEN {cond} THEN {reason} END" for cond, reason in problems)
-    problem_list = (f"CASE WHEN {any_problem} THEN list_filter([{reasons}], lambda x: x IS NOT NULL) "
-                    f"ELSE CAST([] AS VARCHAR[]) END")
+            typed = _ENUMS[column.name][0].format(v=text)
+            return self._national_category(typed) if column.name == "category" else typed
+        if raw_type == "NULL":
+            return {"date": "CAST(NULL AS DATE)", "bool": "CAST(NULL AS BOOLEAN)"}.get(column.kind, "CAST(NULL AS DECIMAL(18,4))")
+        if column.kind == "date":
+            if raw_type == "DATE":
+                return raw
+            if raw_type.startswith("TIMESTAMP"):
+                return f"CAST({raw} AS DATE)"
+            # 3101 sends "yyyy-MM-dd HH:mm:ss"; the date part is what counts.
+            return f"TRY_CAST(left({text}, 10) AS DATE)"
+        if column.kind == "bool":
+            if raw_type == "BOOLEAN":
+                return raw
+            return (f"CASE lower({text}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'y' THEN true "
+                    f"WHEN '是' THEN true WHEN 'false' THEN false WHEN '0' THEN false WHEN 'n' THEN false "
+                    f"WHEN '否' THEN false END")
+        if _exact_decimal(raw_type):
+            return f"TRY_CAST({raw} AS DECIMAL(18,4))"
+        return f"TRY_CAST({text} AS DECIMAL(18,4))"
+
+    def _number_checks(self, column: Column, raw: str, raw_type: str, text: str) -> None:
+        name = column.name
+        value = raw  # a typed number is checked as it is (its cast to 4 places may not hold it)
+        if raw_type == "NULL":
+            return
+        if not _exact_decimal(raw_type):
+            # the typed value is rounded to 4 places: the exact one says whether it had more
+            exact = f"TRY_CAST({text} AS DECIMAL(38,10))"
+            self.checks.append((f"{exact} <> round({exact}, 4)", f"'{name}: 最多4位小数'"))
+            value = exact
+        low = "<= 0" if column.kind == "quantity" else "< 0"
+        must = "必须大于0" if column.kind == "quantity" else "不能为负"
+        self.checks.append((f"{value} {low}", f"'{name}: {must}'"))
+        self.checks.append((f"{value} > {_LIMITS[column.kind]}", f"'{name}: 超出范围'"))
+
+
+def _too_long(name: str, text: str, limit: int) -> tuple[str, str]:
+    # strlen (bytes) first: the characters are counted only for a long value
+    return f"strlen({text}) > {limit} AND length({text}) > {limit}", f"'{name}: 超过{limit}个字符'"
+
+
+def canonical_sql(source: str, available: dict[str, str], file_no: int | str, row_no: str,
+                  read_problem: str | None = None, trim: bool = True) -> str:
+    """SELECT over `source` giving the canonical columns, `bad` (the row cannot be judged) and
+    `problems` (its reasons, built only for a bad row, and only when selected).
+
+    `file_no` and `row_no` are SQL: the file's index, each row's number in it.  `trim`: strip
+    text cells (text formats); typed files keep their strings."""
+    reading = _Reading(available, trim)
+    for column in COLUMNS:
+        reading.add(column)
+    checks = reading.checks
     if read_problem:  # a line that could not be parsed at all: its reason stands alone
-        problem_list = f"CASE WHEN {read_problem} IS NOT NULL THEN [{read_problem}] ELSE {problem_list} END"
-    return (f"SELECT CAST({file_no} AS INTEGER) AS file_no, CAST({row_no} AS BIGINT) AS row_no, "
-            f"{', '.join(exprs)}, {problem_list} AS problems FROM {source}")
+        checks = [(f"{read_problem} IS NOT NULL", read_problem), *checks]
+    bad = "coalesce(" + " OR ".join(f"({cond})" for cond, _ in checks) + ", false)"
+    reasons = ", ".join(f"CASE WHEN {cond} THEN {reason} END" for cond, reason in checks)
+    problems = f"list_filter([{reasons}], lambda x: x IS NOT NULL)"
+    if read_problem:
+        problems = f"CASE WHEN {read_problem} IS NOT NULL THEN [{read_problem}] ELSE {problems} END"
+    first = ", ".join(reading.first)
+    extra = f", {read_problem}" if read_problem else ""
+    # Three layers, so each expression is worked out once: the cells as read, the typed columns
+    # and whether the row is bad, then the reasons (for bad rows only).
+    return (f"SELECT {', '.join(CANONICAL_COLUMNS)}, bad, CASE WHEN bad THEN {problems} END AS problems FROM ("
+            f"SELECT file_no, row_no, {', '.join(reading.typed)}, ({bad}) AS bad, * EXCLUDE (file_no, row_no) FROM ("
+            f"SELECT CAST({file_no} AS INTEGER) AS file_no, CAST({row_no} AS BIGINT) AS row_no, {first}{extra} "
+            f"FROM {source}))")
 
 
 BILL_PROBLEMS_SQL = """

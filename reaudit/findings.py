@@ -8,13 +8,14 @@ import pyarrow as pa
 _MONEY = pa.decimal128(18, 2)
 
 FINDINGS_SCHEMA = pa.schema([
-    ("file_no", pa.int32()), ("bill_row", pa.int64()), ("bill_id", pa.string()), ("first_ord", pa.int64()),
+    ("file_no", pa.int32()), ("bill_row", pa.int64()), ("bill_id", pa.string()), ("first_key", pa.string()),
     ("rule_rank", pa.int32()), ("line_ids", pa.string()), ("rule", pa.string()), ("national_rule", pa.string()),
     ("result", pa.string()), ("message", pa.string()), ("expected", _MONEY), ("charged", _MONEY),
     ("amount_at_risk", _MONEY), ("basis_document", pa.string()), ("basis_seq", pa.int32()), ("basis_text", pa.string()),
     ("risk_line_id", pa.string()), ("fixmedins_code", pa.string()), ("hospital_grade", pa.string()), ("code", pa.string()),
 ])
-"""Sorted by bill (as first met in the file), then line order, rule order, line ids, message."""
+"""Sorted by bill (as first met in the file), then the natural key of the first line, rule order,
+line ids, message (`ORDER`)."""
 
 CSV_COLUMNS = ("bill_id", "line_ids", "rule", "national_rule", "result", "message", "expected", "charged",
                "amount_at_risk", "basis_document", "basis_seq", "basis_text")
@@ -30,4 +31,4 @@ BILLS_SCHEMA = pa.schema([
 """One row per judged bill: what it charged, the money at risk (each line counted at most once,
 up to what it charged), and its outcome (pass | suspect | violation)."""
 
-ORDER = ("file_no", "bill_row", "first_ord", "rule_rank", "line_ids", "message")
+ORDER = ("file_no", "bill_row", "first_key", "rule_rank", "line_ids", "message")

@@ -1,11 +1,13 @@
 """The Python engine over canonical rows: each bill rebuilt as the API's `Bill` and judged by
-`validators.validate` — the reference the other engines are held to."""
+`validators.validate` — the reference the other engines are held to (and the fallback of the
+DuckDB engine for a rule without SQL)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
+import duckdb
 import pyarrow as pa
 
 from price_tables.catalog import Catalog
@@ -37,18 +39,27 @@ def natural_key(line_id: str) -> str:
     return "".join(out)
 
 
-class PythonEngine:
-    name = "python"
+def audit(con: duckdb.DuckDBPyConnection, catalog: Catalog, chunk_rows: int = 1 << 16,
+          progress: Callable[[int], None] | None = None) -> None:
+    """Judge every bill of the view `lines` bill by bill: the same tables as the DuckDB engine
+    (`findings`, `bill_results`, `rejected_rows`)."""
+    from reaudit import results
+    from reaudit.chunks import reject_bad_bills, whole_bills
+    from reaudit.claims import CANONICAL_COLUMNS
 
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        self.fallback_rules: list[RuleSpec] = []
-
-    def judge(self, chunk: pa.Table) -> tuple[pa.Table, pa.Table]:
-        return judge(chunk, self.catalog)
-
-    def close(self) -> None:
-        pass
+    results.create(con)
+    con.execute("INSERT INTO rejected_rows SELECT file_no, row_no, bill_id, array_to_string(problems, '；') FROM lines WHERE bad")
+    reader = con.sql(f"SELECT {', '.join(CANONICAL_COLUMNS)} FROM lines WHERE NOT bad "
+                     "ORDER BY bill_id, file_no, row_no").to_arrow_reader(1 << 16)
+    checks = con.cursor()
+    for chunk in whole_bills((pa.Table.from_batches([b]) for b in reader), chunk_rows):
+        good, rejected = reject_bad_bills(checks, chunk)
+        findings, bills = judge(good, catalog) if good.num_rows else (FINDINGS_SCHEMA.empty_table(), BILLS_SCHEMA.empty_table())
+        for table, name in ((findings, "findings"), (bills, "bill_results"), (rejected, "rejected_rows")):
+            results.insert(checks, name, table)
+        if progress:
+            progress(chunk.num_rows)
+    checks.close()
 
 
 def bills_of(chunk: pa.Table) -> Iterator[tuple[dict, list[dict]]]:
@@ -89,8 +100,7 @@ def judge(chunk: pa.Table, catalog: Catalog, rules: Sequence[RuleSpec] | None = 
     bills: list[dict] = []
     for first, rows in bills_of(chunk):
         bill = to_bill(first, rows)
-        order = sorted(rows, key=lambda r: (not r["history"], natural_key(r["line_id"]), r["row_no"]))
-        ords = {r["line_id"]: i + 1 for i, r in enumerate(order) if not r["history"]}
+        keys = {r["line_id"]: natural_key(r["line_id"]) for r in rows if not r["history"]}
         codes = {r["line_id"]: r["code"] for r in rows if not r["history"]}
         bill_row = min(r["row_no"] for r in rows)
         result = _report(bill, catalog, rules)
@@ -98,7 +108,7 @@ def judge(chunk: pa.Table, catalog: Catalog, rules: Sequence[RuleSpec] | None = 
         for f in found:
             findings.append({
                 "file_no": first["file_no"], "bill_row": bill_row, "bill_id": bill.bill_id,
-                "first_ord": min(ords[i] for i in f.line_ids), "rule_rank": _RANK[f.rule], "line_ids": " ".join(f.line_ids),
+                "first_key": min(keys[i] for i in f.line_ids), "rule_rank": _RANK[f.rule], "line_ids": " ".join(f.line_ids),
                 "rule": f.rule, "national_rule": f.national_rule, "result": f.result.label, "message": f.message,
                 "expected": f.expected, "charged": f.charged, "amount_at_risk": f.amount_at_risk,
                 "basis_document": f.basis.document, "basis_seq": f.basis.seq, "basis_text": f.basis.text,
@@ -109,5 +119,5 @@ def judge(chunk: pa.Table, catalog: Catalog, rules: Sequence[RuleSpec] | None = 
                           "fixmedins_code": first["fixmedins_code"], "hospital_grade": first["hospital_grade"],
                           "lines": len(bill.lines), "charged": result.charged, "at_risk": result.at_risk,
                           "outcome": result.outcome})
-    findings.sort(key=lambda f: (f["file_no"], f["bill_row"], f["first_ord"], f["rule_rank"], f["line_ids"], f["message"]))
+    findings.sort(key=lambda f: (f["file_no"], f["bill_row"], f["first_key"], f["rule_rank"], f["line_ids"], f["message"]))
     return (pa.Table.from_pylist(findings, schema=FINDINGS_SCHEMA), pa.Table.from_pylist(bills, schema=BILLS_SCHEMA))

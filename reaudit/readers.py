@@ -1,7 +1,9 @@
 """Reading claim files — Parquet, CSV (UTF-8 or GB18030) and NDJSON (nested bills or flat
-rows) — into one stream of canonical rows, each with the problems that keep it from being
-judged.  DuckDB reads Parquet and CSV (streamed, never loaded whole); NDJSON is parsed line by
-line, so a line that is not JSON is one reported row, not a failed run."""
+rows) — as one view of canonical rows, `lines` (`open_lines`), each with whether it can be
+judged and why not.  DuckDB reads Parquet where it lies (every scan streams it); CSV and NDJSON
+are loaded once into temporary tables (NDJSON line by line in Python, so a line that is not
+JSON is one reported row, not a failed run).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import ValidationError
 
-from reaudit.claims import COLUMN_NAMES, canonical_sql
+from reaudit.claims import COLUMN_NAMES, COLUMNS, canonical_sql
 from validators.bill import Bill
 
 _NDJSON_BATCH = 50_000
@@ -82,19 +84,38 @@ def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def source_sql(con: duckdb.DuckDBPyConnection, claim: ClaimFile, workdir: Path) -> str:
-    """SELECT of the canonical rows of one Parquet or CSV file, with `problems` per row."""
+def _source(con: duckdb.DuckDBPyConnection, claim: ClaimFile, workdir: Path) -> str:
+    """SELECT of the canonical rows of one file."""
     if claim.kind == "parquet":
         source = f"read_parquet({_literal(claim.path)}, file_row_number = true)"
         available = {k: v for k, v in _columns(con, source).items() if k != "file_row_number"}
-        return canonical_sql(source, available, claim.file_no, "file_row_number + 1")
-    path = claim.path if claim.encoding == "utf-8" else _utf8_copy(claim.path, claim.encoding, workdir)
-    # Every cell as text: codes keep their leading zeros, and typing is ours, row by row.
-    reader = (f"read_csv({_literal(path)}, header = true, all_varchar = true, ignore_errors = true, "
-              f"store_rejects = true, rejects_table = 'rejects_{claim.file_no}', rejects_scan = 'scans_{claim.file_no}')")
-    available = _columns(con, reader)
-    source = f"(SELECT *, row_number() OVER () AS _row FROM {reader})"
-    return canonical_sql(source, available, claim.file_no, "_row")
+        return canonical_sql(source, available, claim.file_no, "file_row_number + 1", trim=False)
+    table = f"claims_{claim.file_no}"
+    if claim.kind == "csv":
+        path = claim.path if claim.encoding == "utf-8" else _utf8_copy(claim.path, claim.encoding, workdir)
+        # Every cell as text: codes keep their leading zeros, and typing is ours, row by row.
+        reader = (f"read_csv({_literal(path)}, header = true, all_varchar = true, ignore_errors = true, "
+                  f"store_rejects = true, rejects_table = 'rejects_{claim.file_no}', "
+                  f"rejects_scan = 'scans_{claim.file_no}')")
+        # numbered in the file's order, once (the scans that follow may go in any order)
+        con.execute("SET preserve_insertion_order = true")
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT *, row_number() OVER () AS _row FROM {reader}")
+        con.execute("SET preserve_insertion_order = false")
+        claim.unreadable.extend(csv_rejects(con, claim))
+        available = {k: v for k, v in _columns(con, table).items() if k != "_row"}
+        return canonical_sql(table, available, claim.file_no, "_row")
+    available = _load_ndjson(con, claim, table)
+    return canonical_sql(table, available, claim.file_no, "_row", read_problem="_problem")
+
+
+def open_lines(con: duckdb.DuckDBPyConnection, paths: list[Path], workdir: Path) -> list[ClaimFile]:
+    """Create the view `lines`: the canonical rows (`reaudit.claims.canonical_sql`) of every file,
+    numbered by file and row.  A directory stands for the Parquet files in it."""
+    files = [f for path in paths for f in (sorted(path.rglob("*.parquet")) if path.is_dir() else [path])]
+    claims = [sniff(path, i) for i, path in enumerate(files)]
+    parts = [_source(con, claim, workdir) for claim in claims]
+    con.execute("CREATE OR REPLACE VIEW lines AS " + "\nUNION ALL\n".join(parts))
+    return claims
 
 
 def csv_rejects(con: duckdb.DuckDBPyConnection, claim: ClaimFile) -> list[dict]:
@@ -107,8 +128,11 @@ def csv_rejects(con: duckdb.DuckDBPyConnection, claim: ClaimFile) -> list[dict]:
             for line, message in rows]
 
 
-def ndjson_tables(con: duckdb.DuckDBPyConnection, claim: ClaimFile) -> Iterator[pa.Table]:
-    """Canonical rows of an NDJSON file in batches; unreadable lines become rows with a problem."""
+def _load_ndjson(con: duckdb.DuckDBPyConnection, claim: ClaimFile, table: str) -> dict[str, str]:
+    """The rows of an NDJSON file as text cells in table `table` (with `_row`, and `_problem`
+    for a line that could not be read at all); returns the columns found."""
+    names: set[str] = set()
+    batches: list[list[dict]] = []
     raw_rows: list[dict] = []
     for number, text in _lines(claim.path):
         if claim.kind == "ndjson-bills":
@@ -116,10 +140,27 @@ def ndjson_tables(con: duckdb.DuckDBPyConnection, claim: ClaimFile) -> Iterator[
         else:
             raw_rows.append(_flat_row(text, number))
         if len(raw_rows) >= _NDJSON_BATCH:
-            yield _typed(con, raw_rows, claim.file_no)
+            batches.append(raw_rows)
+            names.update(k for row in raw_rows for k in row)
             raw_rows = []
-    if raw_rows:
-        yield _typed(con, raw_rows, claim.file_no)
+    batches.append(raw_rows)
+    names.update(k for row in raw_rows for k in row)
+    columns = sorted(n for n in names - {"_row", "_problem"} if n.lower() in _KNOWN)
+    schema = pa.schema([*((n, pa.string()) for n in columns), ("_row", pa.int64()), ("_problem", pa.string())])
+    con.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{_quote(n)} VARCHAR' for n in columns)}"
+                f"{', ' if columns else ''}_row BIGINT, _problem VARCHAR)")
+    for rows in batches:
+        arrow = pa.table({**{n: pa.array([_text(r.get(n)) for r in rows], pa.string()) for n in columns},
+                          "_row": pa.array([r["_row"] for r in rows], pa.int64()),
+                          "_problem": pa.array([r.get("_problem") for r in rows], pa.string())}, schema=schema)
+        con.register("ndjson_batch", arrow)
+        con.execute(f"INSERT INTO {table} SELECT * FROM ndjson_batch")
+        con.unregister("ndjson_batch")
+    return {name: "VARCHAR" for name in columns}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -187,49 +228,8 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def _typed(con: duckdb.DuckDBPyConnection, rows: list[dict], file_no: int) -> pa.Table:
-    names = sorted({key for row in rows for key in row} - {"_row", "_problem"})
-    table = pa.table({**{name: pa.array([_text(r.get(name)) for r in rows], pa.string()) for name in names},
-                      "_row": pa.array([r["_row"] for r in rows], pa.int64()),
-                      "_problem": pa.array([r.get("_problem") for r in rows], pa.string())})
-    cursor = con.cursor()
-    cursor.register("ndjson_rows", table)
-    available = {name: "VARCHAR" for name in names if name.lower() in _KNOWN}
-    sql = canonical_sql("ndjson_rows", available, file_no, "_row", read_problem="_problem")
-    result = cursor.sql(sql).to_arrow_table()
-    cursor.close()
-    return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
-
-
-_KNOWN = {name.lower() for name in COLUMN_NAMES} | {
-    alias for alias in ("mdtrt_id", "setl_id", "medins_id", "grade", "brdy", "gend", "med_mdtrt_type", "adm_date",
-                        "dscg_date", "rx_id", "hilist_name", "drord_begn_date", "cnt", "pric", "sumamt")}
-
-
-def stream(con: duckdb.DuckDBPyConnection, claims: list[ClaimFile], workdir: Path, batch_rows: int,
-           ordered_by_bill: bool = False) -> Iterator[pa.Table]:
-    """Canonical rows (with `problems`) of every file in turn, in batches of about `batch_rows`.
-
-    `ordered_by_bill`: each file sorted by bill id (for files whose bills are not contiguous)."""
-    for claim in claims:
-        if claim.kind.startswith("ndjson"):
-            tables = ndjson_tables(con, claim)
-            if ordered_by_bill:
-                tables = iter([_sorted(pa.concat_tables(list(tables)))])
-            yield from tables
-            continue
-        sql = source_sql(con, claim, workdir)
-        if ordered_by_bill:
-            sql = f"SELECT * FROM ({sql}) ORDER BY bill_id NULLS FIRST, row_no"
-        reader = con.sql(sql).to_arrow_reader(batch_rows)
-        for batch in reader:
-            yield pa.Table.from_batches([batch])
-        if claim.kind == "csv":
-            claim.unreadable.extend(csv_rejects(con, claim))
-
-
-def _sorted(table: pa.Table) -> pa.Table:
-    return table.sort_by([("bill_id", "ascending"), ("row_no", "ascending")])
+_KNOWN = {name.lower() for name in COLUMN_NAMES} | {alias for column in COLUMNS for alias in column.aliases} | {
+    "hilist_type", "chrg_type"}
 
 
 def workdir() -> tempfile.TemporaryDirectory:
@@ -237,7 +237,12 @@ def workdir() -> tempfile.TemporaryDirectory:
 
 
 def bills_table(bills: list[dict], file_no: int = 0) -> pa.Table:
-    """Canonical rows (with `problems`) of nested bills given as the validate request body."""
-    rows = [row for number, bill in enumerate(bills, start=1) for row in _bill_rows(json.dumps(bill, ensure_ascii=False), number)]
-    with duckdb.connect() as con:
-        return _typed(con, rows, file_no)
+    """Canonical rows (with `bad` and `problems`) of nested bills given as the validate request
+    body, in the order sent (for tests and small callers)."""
+    with duckdb.connect() as con, workdir() as tmp:
+        path = Path(tmp) / "bills.ndjson"
+        path.write_text("\n".join(json.dumps(b, ensure_ascii=False) for b in bills) + "\n", encoding="utf-8")
+        claim = ClaimFile(path, file_no, "ndjson-bills")
+        sql = _source(con, claim, Path(tmp))
+        table = con.sql(f"SELECT * FROM ({sql}) ORDER BY row_no").to_arrow_table()
+    return table.read_all() if isinstance(table, pa.RecordBatchReader) else table

@@ -5,52 +5,67 @@ The SQL rules read only these tables, so a revised notice changes what they do w
 change of code, exactly as it does for the Python engine.  Texts the Python rules build from
 an item alone (descriptions, price bases, requirement lists) are built here by the same
 functions, once per item, so both engines say the same thing.
+
+Hours and money thresholds are compared with values given to 4 places; a threshold with more
+places (25分钟 is 0.41666… hours) is rounded so that the comparison keeps its answer for every
+such value (`_up`, `_down`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from decimal import ROUND_CEILING, Decimal
+from collections.abc import Callable, Iterable
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import pyarrow as pa
 
 from price_tables.catalog import Catalog, CatalogEntry
 from price_tables.grades import Grade
+from price_tables.models import Item
 from price_tables.money import child_price
+from validators.rules.combination import _once_only, _repeats_by_design
 from validators.rules.eligibility import _AGE_LIMITED, _CHILD_ONLY, _requirements
-from validators.rules.identity import normalise
+from validators.rules.identity import _aliases, _name_level, normalise
 from validators.rules.price import _price_basis_text
 from validators.spec import count
 
+_FIRST = dt.date(1, 1, 1)
 _END = dt.date(9999, 12, 31)
 _DEC = pa.decimal128(18, 4)
+_PLACES = Decimal("0.0001")
 
 
-def _entries(catalog: Catalog) -> list[CatalogEntry]:
-    return [entry for code in catalog.codes() for entry in catalog.history(code)]
+def _up(value: Decimal) -> Decimal:
+    """For `x < value` (and `x >= value`) over values given to 4 places."""
+    return value.quantize(_PLACES, ROUND_CEILING)
 
 
-def _intervals(catalog: Catalog, keys: dict[int, int]) -> list[dict]:
-    """Per code, maximal date ranges over which `catalog.entry_on` answers the same entry:
-    the range join then finds at most one entry per line, with the catalog's own precedence."""
+def _down(value: Decimal) -> Decimal:
+    """For `x > value` (and `x <= value`) over values given to 4 places."""
+    return value.quantize(_PLACES, ROUND_FLOOR)
+
+
+def _spans(catalog: Catalog, keys: dict[int, int], foreign: Iterable[str]) -> list[dict]:
+    """Per catalog code, maximal date ranges over which `catalog.entry_on` answers the same
+    entry (or none: `ekey` NULL), covering every date, so the range join finds exactly one row
+    for a catalog code with the catalog's own precedence.  Codes the rules name but no table
+    prices (`foreign`) get one row over every date, outside the catalog."""
     rows: list[dict] = []
     for code in catalog.codes():
         entries = catalog.history(code)
-        starts = sorted({e.effective_from for e in entries}
+        bounds = sorted({_FIRST} | {e.effective_from for e in entries}
                         | {e.effective_to + dt.timedelta(days=1) for e in entries if e.effective_to and e.effective_to < _END})
-        for i, start in enumerate(starts):
-            end = starts[i + 1] - dt.timedelta(days=1) if i + 1 < len(starts) else _END
+        for i, start in enumerate(bounds):
+            end = bounds[i + 1] - dt.timedelta(days=1) if i + 1 < len(bounds) else _END
             entry = catalog.entry_on(code, start)
-            if entry is None:
-                continue
-            key = keys[id(entry)]
+            key = keys[id(entry)] if entry is not None else None
             previous = rows[-1] if rows else None
-            if previous and previous["code"] == code and previous["ekey"] == key \
-                    and previous["valid_to"] == start - dt.timedelta(days=1):
+            if previous and previous["code"] == code and previous["ekey"] == key:
                 previous["valid_to"] = end
             else:
-                rows.append({"code": code, "valid_from": start, "valid_to": end, "ekey": key})
+                rows.append({"code": code, "valid_from": start, "valid_to": end, "ekey": key, "in_catalog": True})
+    for code in sorted(set(foreign) - set(catalog.codes())):
+        rows.append({"code": code, "valid_from": _FIRST, "valid_to": _END, "ekey": None, "in_catalog": False})
     return rows
 
 
@@ -64,60 +79,78 @@ class _Line:
 
 def compile_catalog(catalog: Catalog) -> dict[str, pa.Table]:
     """Every relation the SQL rules read, as Arrow tables keyed by name."""
-    entries = _entries(catalog)
+    entries = [entry for code in catalog.codes() for entry in catalog.history(code)]
     keys = {id(e): k for k, e in enumerate(entries)}
-    tables: dict[str, list[dict]] = {name: [] for name in (
-        "items", "codes", "r_age", "r_sex", "r_grade", "r_tier", "r_freq", "r_money", "r_money_codes",
-        "r_consumable", "r_excl", "r_excl_t", "r_incl", "r_incl_t", "r_addon", "r_addon_t", "r_subseq",
-        "r_consent", "r_minimum", "r_indication")}
+    tables: dict[str, list[dict]] = {name: [] for name in _COLUMNS if name != "spans"}
     for key, entry in enumerate(entries):
-        item = entry.item
-        prices = {g: item.price_for(g) for g in Grade}
-        subsequent = item.rules_of("subsequent_session")
-        tables["items"].append({
-            "ekey": key, "code": item.code, "name": item.name, "name_norm": normalise(item.name), "unit": item.unit,
-            "unit_norm": normalise(item.unit), "document": entry.document, "seq": item.source.seq,
-            "p_grade_3a": prices[Grade.GRADE_3A], "p_grade_3b": prices[Grade.GRADE_3B],
-            "p_grade_2_or_below": prices[Grade.GRADE_2_OR_BELOW],
-            "c_grade_3a": _child(prices[Grade.GRADE_3A]), "c_grade_3b": _child(prices[Grade.GRADE_3B]),
-            "c_grade_2_or_below": _child(prices[Grade.GRADE_2_OR_BELOW]),
-            "child_eligible": item.child_markup.eligible, "child_max_age": item.child_markup.max_age,
-            "price_basis": _price_basis_text(_Line(entry)) if prices[Grade.GRADE_3A] is not None else None,  # type: ignore[arg-type]
-            "per_day_unit": item.unit == "日",
-            "hint_first_code": subsequent[0].first_code if subsequent else None,
-            "hint_subsequent_code": subsequent[0].subsequent_code if subsequent else None,
-        })
-        _item_rules(tables, key, item)
-    for code in catalog.codes():
+        _item_rows(tables, key, entry)
+    for index, code in enumerate(catalog.codes()):
         history = catalog.history(code)
         latest = history[-1]
         tables["codes"].append({
-            "code": code, "latest_name": latest.item.name, "latest_document": latest.document,
+            "code": code, "cidx": index, "latest_name": latest.item.name, "latest_document": latest.document,
             "latest_seq": latest.item.source.seq,
             "periods": "；".join(f"{e.document}：{e.effective_from}至{e.effective_to or '今'}" for e in history)})
     out = {name: _table(rows, name) for name, rows in tables.items()}
-    out["intervals"] = _table(_intervals(catalog, keys), "intervals")
+    named = {row["code"] for name in ("r_excl_t", "r_incl_t", "r_addon_t") for row in tables[name] if row["code"]}
+    named |= {row["code"] for row in tables["r_money_codes"]} | {row["first_code"] for row in tables["r_subseq"]}
+    out["spans"] = _table(_spans(catalog, keys, named), "spans")
     return out
+
+
+def _item_rows(tables: dict[str, list[dict]], key: int, entry: CatalogEntry) -> None:
+    item = entry.item
+    prices = {g: item.price_for(g) for g in Grade}
+    subsequent = item.rules_of("subsequent_session")
+    once = _once_only(item)
+    level = _name_level(item)
+    tables["items"].append({
+        "ekey": key, "code": item.code, "name": item.name, "name_norm": normalise(item.name), "unit": item.unit,
+        "unit_norm": normalise(item.unit), "document": entry.document, "seq": item.source.seq,
+        "p_grade_3a": prices[Grade.GRADE_3A], "p_grade_3b": prices[Grade.GRADE_3B],
+        "p_grade_2_or_below": prices[Grade.GRADE_2_OR_BELOW],
+        "c_grade_3a": _child(prices[Grade.GRADE_3A]), "c_grade_3b": _child(prices[Grade.GRADE_3B]),
+        "c_grade_2_or_below": _child(prices[Grade.GRADE_2_OR_BELOW]),
+        "child_eligible": item.child_markup.eligible, "child_max_age": item.child_markup.max_age,
+        "price_basis": _price_basis_text(_Line(entry)) if prices[Grade.GRADE_3A] is not None else None,  # type: ignore[arg-type]
+        "per_day_unit": item.unit == "日", "priced_by_hours": bool(item.rules_of("duration_price")),
+        "hint_first_code": subsequent[0].first_code if subsequent else None,
+        "hint_subsequent_code": subsequent[0].subsequent_code if subsequent else None,
+        # NAME_MISMATCH: the names a bill may give, and the level where the tables composed the name
+        "aliases_norm": sorted({normalise(a) for a in _aliases(item)}),
+        "name_info": "本表据备注组成" if level is not None and item.source.derived_from
+        else "分界存疑" if level is not None else None,
+        # DUPLICATE_CHARGE, the same line twice: never for per-日 items or those repeated by design
+        "twice_skip": item.unit == "日" or _repeats_by_design(item),
+        "once_text": once.describe() if once else None, "once_basis": once.basis if once else None,
+        "kinds": sorted(item.rule_kinds),
+    })
+    _item_rules(tables, key, item)
 
 
 def _child(price: Decimal | None) -> Decimal | None:
     return None if price is None else child_price(price)
 
 
-def _item_rules(tables: dict[str, list[dict]], key: int, item) -> None:
-    def add(name: str, rules, row: Callable) -> None:
+def _item_rules(tables: dict[str, list[dict]], key: int, item: Item) -> None:
+    def add(name: str, rules: tuple, row: Callable) -> None:
         for idx, rule in enumerate(rules):
-            tables[name].append({"ekey": key, "idx": idx, "basis": rule.basis, **row(idx, rule)})
+            tables[name].append({"ekey": key, "idx": idx, "basis": rule.basis, **row(rule)})
 
-    add("r_age", item.rules_of("age_limit"), lambda i, r: {
+    add("r_age", item.rules_of("age_limit"), lambda r: {
         "max_age": r.max_age, "min_age": r.min_age, "rule_text": r.describe(),
         "national": _CHILD_ONLY if r.max_age is not None and r.min_age is None else _AGE_LIMITED})
-    add("r_sex", item.rules_of("sex_limit"), lambda i, r: {"sex": r.sex, "rule_text": r.describe()})
-    add("r_grade", item.rules_of("grade_limit"), lambda i, r: {
+    add("r_sex", item.rules_of("sex_limit"), lambda r: {"sex": r.sex, "rule_text": r.describe()})
+    add("r_grade", item.rules_of("grade_limit"), lambda r: {
         "allowed": [g.value for g in r.allowed], "rule_text": r.describe()})
-    add("r_tier", item.rules_of("duration_price"), lambda i, r: {
-        "over_hours": r.over_hours, "over_text": count(r.over_hours), "price": r.price, "price_child": child_price(r.price)})
-    add("r_freq", item.rules_of("frequency_cap"), lambda i, r: {
+    add("r_tier", item.rules_of("duration_price"), lambda r: {
+        "over_hours": _down(r.over_hours), "over_text": count(r.over_hours), "price": r.price,
+        "price_child": child_price(r.price)})
+    add("r_dtier", item.rules_of("duration_tier"), lambda r: {
+        "label": r.label, "min_hours": None if r.min_hours is None else _up(r.min_hours),
+        "max_hours": None if r.max_hours is None else (_down(r.max_hours) if r.max_included else _up(r.max_hours)),
+        "max_included": r.max_included, "range_text": r.range_text()})
+    add("r_freq", item.rules_of("frequency_cap"), lambda r: {
         "per": r.per, "max_count": r.max_count, "rule_text": r.describe()})
     for idx, rule in enumerate(item.rules_of("money_cap")):
         cap_key = f"{'|'.join(rule.codes)}#{rule.max_amount}#{rule.per}"
@@ -125,24 +158,31 @@ def _item_rules(tables: dict[str, list[dict]], key: int, item) -> None:
                                   "max_amount": rule.max_amount, "rule_text": rule.describe()})
         for pos, code in enumerate(rule.codes):
             tables["r_money_codes"].append({"ekey": key, "idx": idx, "pos": pos, "code": code})
-    add("r_consumable", item.rules_of("consumable_cap"), lambda i, r: {
+    add("r_consumable", item.rules_of("consumable_cap"), lambda r: {
         "consumable": r.consumable, "max_amount": r.max_amount})
-    add("r_excl", item.rules_of("mutually_exclusive"), lambda i, r: {"rule_text": r.describe()})
-    add("r_incl", item.rules_of("includes"), lambda i, r: {"same_day": r.same_day, "unless": r.unless})
-    add("r_addon", item.rules_of("add_on"), lambda i, r: {
-        "bases": "或".join([*r.base_codes, *r.base_names]), "has_names": bool(r.base_names)})
-    add("r_subseq", item.rules_of("subsequent_session"), lambda i, r: {
+    add("r_excl", item.rules_of("mutually_exclusive"), lambda r: {"rule_text": r.describe(), "per": r.per})
+    add("r_incl", item.rules_of("includes"), lambda r: {"same_day": r.same_day, "unless": r.unless})
+    add("r_addon", item.rules_of("add_on"), lambda r: {
+        "bases": "或".join([*r.base_codes, *r.base_names]), "has_names": bool(r.base_names),
+        "guessed": not r.base_codes and r.source_field == "项目名称"})
+    add("r_subseq", item.rules_of("subsequent_session"), lambda r: {
         "first_code": r.first_code, "subsequent_code": r.subsequent_code})
-    # 25分钟 is 0.41666… hours: rounded up to the hundredth of a per cent, `hours < min_hours` is
-    # unchanged for hours given to 4 places (what the flat format reads)
-    add("r_minimum", item.rules_of("minimum_duration"), lambda i, r: {
-        "min_hours": r.min_hours.quantize(Decimal("0.0001"), ROUND_CEILING), "rule_text": r.describe()})
+    add("r_minimum", item.rules_of("minimum_duration"), lambda r: {"min_hours": _up(r.min_hours), "rule_text": r.describe()})
+    add("r_mat", item.rules_of("included_materials"), lambda r: {})
     for idx, rule in enumerate(item.rules_of("mutually_exclusive")):
         _targets(tables["r_excl_t"], key, idx, codes=rule.codes, names=rule.names)
     for idx, rule in enumerate(item.rules_of("includes")):
         _targets(tables["r_incl_t"], key, idx, codes=rule.codes, names=rule.names, prefixes=rule.code_prefixes)
     for idx, rule in enumerate(item.rules_of("add_on")):
         _targets(tables["r_addon_t"], key, idx, codes=rule.base_codes, names=rule.base_names)
+    for idx, rule in enumerate(item.rules_of("duration_tier")):
+        for pos, code in enumerate(rule.siblings):
+            tables["r_dtier_sib"].append({"ekey": key, "idx": idx, "pos": pos, "code": code})
+    for idx, rule in enumerate(item.rules_of("included_materials")):
+        for pos, word in enumerate(rule.materials):
+            tables["r_mat_words"].append({"ekey": key, "idx": idx, "pos": pos, "word": word, "word_norm": normalise(word)})
+        for term in rule.exclusions:
+            tables["r_mat_excl"].append({"ekey": key, "idx": idx, "term_norm": normalise(term)})
     consent = item.rules_of("consent_required")
     if consent:
         basis = consent[0].basis + "；自主定价项目提供服务前应与患者或患者委托人签署书面协议（通知第四条）"
@@ -170,15 +210,22 @@ def _targets(rows: list[dict], key: int, idx: int, codes=(), names=(), prefixes=
 
 _TYPES: dict[str, pa.DataType] = {
     "ekey": pa.int32(), "idx": pa.int32(), "pos": pa.int32(), "seq": pa.int32(), "latest_seq": pa.int32(),
-    "max_age": pa.int32(), "min_age": pa.int32(), "child_max_age": pa.int32(), "max_count": pa.int32(),
-    "valid_from": pa.date32(), "valid_to": pa.date32(), "allowed": pa.list_(pa.string()),
-    "child_eligible": pa.bool_(), "per_day_unit": pa.bool_(), "same_day": pa.bool_(), "has_names": pa.bool_(),
+    "cidx": pa.int32(), "max_age": pa.int32(), "min_age": pa.int32(), "child_max_age": pa.int32(),
+    "max_count": pa.int32(), "valid_from": pa.date32(), "valid_to": pa.date32(), "allowed": pa.list_(pa.string()),
+    "aliases_norm": pa.list_(pa.string()), "kinds": pa.list_(pa.string()),
+    **{name: pa.bool_() for name in ("child_eligible", "per_day_unit", "priced_by_hours", "same_day", "has_names",
+                                     "guessed", "in_catalog", "twice_skip", "max_included")},
     **{name: _DEC for name in ("p_grade_3a", "p_grade_3b", "p_grade_2_or_below", "c_grade_3a", "c_grade_3b",
-                               "c_grade_2_or_below", "over_hours", "price", "price_child", "max_amount", "min_hours")},
+                               "c_grade_2_or_below", "over_hours", "price", "price_child", "max_amount", "min_hours",
+                               "max_hours")},
 }
 _COLUMNS: dict[str, tuple[str, ...]] = {
-    "intervals": ("code", "valid_from", "valid_to", "ekey"),
-    "codes": ("code", "latest_name", "latest_document", "latest_seq", "periods"),
+    "spans": ("code", "valid_from", "valid_to", "ekey", "in_catalog"),
+    "codes": ("code", "cidx", "latest_name", "latest_document", "latest_seq", "periods"),
+    "items": ("ekey", "code", "name", "name_norm", "unit", "unit_norm", "document", "seq", "p_grade_3a", "p_grade_3b",
+              "p_grade_2_or_below", "c_grade_3a", "c_grade_3b", "c_grade_2_or_below", "child_eligible", "child_max_age",
+              "price_basis", "per_day_unit", "priced_by_hours", "hint_first_code", "hint_subsequent_code", "aliases_norm",
+              "name_info", "twice_skip", "once_text", "once_basis", "kinds"),
     "r_excl_t": ("ekey", "idx", "code", "prefix", "name_norm"),
     "r_incl_t": ("ekey", "idx", "code", "prefix", "name_norm"),
     "r_addon_t": ("ekey", "idx", "code", "prefix", "name_norm"),
@@ -189,17 +236,19 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "r_sex": ("ekey", "idx", "basis", "sex", "rule_text"),
     "r_grade": ("ekey", "idx", "basis", "allowed", "rule_text"),
     "r_tier": ("ekey", "idx", "basis", "over_hours", "over_text", "price", "price_child"),
+    "r_dtier": ("ekey", "idx", "basis", "label", "min_hours", "max_hours", "max_included", "range_text"),
+    "r_dtier_sib": ("ekey", "idx", "pos", "code"),
     "r_freq": ("ekey", "idx", "basis", "per", "max_count", "rule_text"),
     "r_money": ("ekey", "idx", "basis", "cap_key", "per", "max_amount", "rule_text"),
     "r_consumable": ("ekey", "idx", "basis", "consumable", "max_amount"),
-    "r_excl": ("ekey", "idx", "basis", "rule_text"),
+    "r_excl": ("ekey", "idx", "basis", "rule_text", "per"),
     "r_incl": ("ekey", "idx", "basis", "same_day", "unless"),
-    "r_addon": ("ekey", "idx", "basis", "bases", "has_names"),
+    "r_addon": ("ekey", "idx", "basis", "bases", "has_names", "guessed"),
     "r_subseq": ("ekey", "idx", "basis", "first_code", "subsequent_code"),
     "r_minimum": ("ekey", "idx", "basis", "min_hours", "rule_text"),
-    "items": ("ekey", "code", "name", "name_norm", "unit", "unit_norm", "document", "seq", "p_grade_3a", "p_grade_3b",
-              "p_grade_2_or_below", "c_grade_3a", "c_grade_3b", "c_grade_2_or_below", "child_eligible", "child_max_age",
-              "price_basis", "per_day_unit", "hint_first_code", "hint_subsequent_code"),
+    "r_mat": ("ekey", "idx", "basis"),
+    "r_mat_words": ("ekey", "idx", "pos", "word", "word_norm"),
+    "r_mat_excl": ("ekey", "idx", "term_norm"),
 }
 
 

@@ -2,8 +2,8 @@
 is judged by the DuckDB engine inside `mapInArrow` — the same compiled SQL, the same fallback,
 the same canonical reading, so findings are identical to the local engines' by construction.
 
-The driver streams the judged partitions back one at a time (`toLocalIterator`) into the same
-writer and summary as a local run.  Price tables come from the driver (the database or
+The driver streams the judged partitions back one at a time (`toLocalIterator`) into the job's
+tables, written and summarised as a local run's.  Price tables come from the driver (the database or
 --bundled) and travel to the executors with the task, compiled once per Python worker.
 """
 
@@ -11,22 +11,23 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import pyarrow as pa
 
 from price_tables.catalog import Catalog
-from reaudit.claims import REJECTED_SCHEMA, canonical_sql, resolve_columns
-from reaudit.findings import BILLS_SCHEMA, FINDINGS_SCHEMA
+from reaudit.claims import canonical_sql, resolve_columns
 
 if TYPE_CHECKING:
     from reaudit.duckdb_engine import DuckDBEngine
 
 _ENGINES: dict[str, DuckDBEngine] = {}  # per Python worker: the compiled engine of a catalog
-_KINDS = ("findings", "bills", "rejected")
+_KINDS = ("findings", "bill_results", "rejected_rows")
 
 
 def spark_session(master: str | None):
@@ -57,11 +58,10 @@ def _table(payload: bytes) -> pa.Table:
 
 def _judge_partition(batches: Iterator[pa.RecordBatch], catalog: Catalog, token: str, files: list[str],
                      available: dict[str, str]) -> Iterator[pa.RecordBatch]:
-    """One partition: canonical rows → rejected rows and bill checks → the DuckDB engine."""
-    import duckdb
-
-    from reaudit.chunks import reject_bad_bills, split_problems
+    """One partition: its raw rows as the view `lines`, judged by the DuckDB engine."""
+    from reaudit import results
     from reaudit.duckdb_engine import DuckDBEngine
+    from reaudit.job import connect
 
     received = list(batches)
     raw = pa.Table.from_batches(received) if received else None
@@ -69,31 +69,37 @@ def _judge_partition(batches: Iterator[pa.RecordBatch], catalog: Catalog, token:
         return
     engine = _ENGINES.get(token)
     if engine is None:  # compiled once per worker process, not once per task
-        engine = _ENGINES[token] = DuckDBEngine(catalog, threads=1)
-    with duckdb.connect(config={"threads": 1}) as con:
-        con.register("raw", raw)
-        file_map = ", ".join(f"'{f.replace(chr(39), chr(39) * 2)}': {i}" for i, f in enumerate(files))
-        sql = canonical_sql("raw", available, f"MAP {{{file_map}}}[_file_path]", "_row_index + 1")
-        typed = con.sql(sql).to_arrow_table()
-        good, rejected = split_problems(typed)
-        good, bad_bills = reject_bad_bills(con, good)
-    findings, bills = engine.judge(good) if good.num_rows else (FINDINGS_SCHEMA.empty_table(), BILLS_SCHEMA.empty_table())
-    rejected = pa.concat_tables([rejected, bad_bills])
-    yield pa.RecordBatch.from_pydict({"kind": list(_KINDS), "payload": [_ipc(findings), _ipc(bills), _ipc(rejected)]})
+        engine = _ENGINES[token] = DuckDBEngine(catalog, connect(threads=1))
+    con = engine.con
+    con.register("_partition", raw)
+    con.execute("CREATE OR REPLACE TABLE partition_rows AS SELECT * FROM _partition")
+    con.unregister("_partition")
+    file_map = ", ".join(f"'{f.replace(chr(39), chr(39) * 2)}': {i}" for i, f in enumerate(files))
+    # each row's file by its path, as Spark spells it in the data (file:/x) and in the listing (file:///x)
+    file_no = (f"coalesce(MAP {{{file_map}}}[regexp_replace(_file_path, '^file:/*', '/')], "
+               f"error('a row of a file Spark did not list: ' || _file_path))")
+    # Parquet, as locally: strings as written
+    con.execute("CREATE OR REPLACE VIEW lines AS " + canonical_sql(
+        "partition_rows", available, file_no, "_row_index + 1", trim=False))
+    engine.audit()
+    payloads = [_ipc(results.fetch(con, name)) for name in _KINDS]
+    con.execute("DROP TABLE partition_rows")
+    yield pa.RecordBatch.from_pydict({"kind": list(_KINDS), "payload": payloads})
 
 
-def run_spark(paths: list[Path], catalog: Catalog, master: str | None = None, chunk_rows: int = 1 << 20,
-              files_out: list[str] | None = None):
-    """Judged chunks (one per partition) of the Parquet files or directories in `paths`."""
+def run_spark(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog, master: str | None = None,
+              chunk_rows: int = 1 << 20, progress: bool = False) -> list[Path]:
+    """Judge the Parquet files or directories in `paths` on Spark, partition by partition, into
+    the job's tables (`reaudit.results`) in `con`; returns the files read."""
     from pyspark.sql import functions as F
+    from tqdm import tqdm
 
-    from reaudit.job import JudgedChunk
+    from reaudit import results
 
     spark = spark_session(master)
-    df = spark.read.parquet(*(str(p) for p in paths))
-    files = sorted(df.inputFiles())
-    if files_out is not None:
-        files_out[:] = files
+    # files of a lake may carry different columns (an older export without the newer ones)
+    df = spark.read.option("mergeSchema", "true").parquet(*(str(p) for p in paths))
+    files = sorted(re.sub(r"^file:/*", "/", f) for f in df.inputFiles())
     raw_columns = [c for c in df.columns if not c.startswith("_")]
     df = df.select(*raw_columns, F.col("_metadata.file_path").alias("_file_path"),
                    F.col("_metadata.row_index").alias("_row_index"))
@@ -104,20 +110,17 @@ def run_spark(paths: list[Path], catalog: Catalog, master: str | None = None, ch
     # Every row of a bill in one partition: bills are judged whole, as locally.
     df = df.repartition(partitions, bill_column) if bill_column else df.repartition(partitions)
     # the DuckDB types of the raw columns, as a partition's Arrow batch will show them
-    import duckdb
-    with duckdb.connect() as con:
-        con.register("sample", df.limit(0).toArrow())
-        available = {r[0]: str(r[1]) for r in con.sql("DESCRIBE SELECT * FROM sample").fetchall()
+    import duckdb as local
+    with local.connect() as probe:
+        probe.register("sample", df.limit(0).toArrow())
+        available = {r[0]: str(r[1]) for r in probe.sql("DESCRIBE SELECT * FROM sample").fetchall()
                      if r[0] not in ("_file_path", "_row_index")}
     token = f"{os.getpid()}-{id(catalog)}-{catalog.version_tag}"
     judged = df.mapInArrow(lambda it: _judge_partition(it, catalog, token, files, available), "kind string, payload binary")
-
-    def chunks() -> Iterator[JudgedChunk]:
-        parts: dict[str, pa.Table] = {}
+    results.create(con)
+    with tqdm(total=partitions, unit="partition", disable=not progress, desc="re-audit") as bar:
         for row in judged.toLocalIterator():
-            parts[row["kind"]] = _table(bytes(row["payload"]))
-            if row["kind"] == "rejected":
-                findings, bills, rejected = parts["findings"], parts["bills"], parts["rejected"].cast(REJECTED_SCHEMA)
-                yield JudgedChunk(findings, bills, rejected, int(sum(bills.column("lines").to_pylist())) + rejected.num_rows)
-                parts = {}
-    return chunks()
+            results.insert(con, row["kind"], _table(bytes(row["payload"])))
+            if row["kind"] == _KINDS[-1]:
+                bar.update(1)
+    return [Path(f) for f in files]

@@ -1,5 +1,5 @@
 """The summary of a re-audit: outcomes, money, and findings with money at risk per rule, per
-hospital and per item; gathered chunk by chunk so no engine keeps all findings in memory."""
+hospital and per item; small SQL aggregates over the job's tables."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import pyarrow as pa
+import duckdb
 
 ZERO = Decimal("0")
 REJECTED_KEPT = 100
@@ -33,40 +33,30 @@ class Summary:
     rejected_file: str | None = None
     elapsed_seconds: float | None = None
 
-    def reset(self) -> None:
-        fresh = Summary(self.engine, self.files)
-        fresh.fallback_rules = self.fallback_rules
-        self.__dict__.update(fresh.__dict__)
-
-    def add(self, findings: pa.Table, bills: pa.Table) -> None:
-        for bill in bills.to_pylist():
-            self.bills += 1
-            self.lines += bill["lines"]
-            self.charged += bill["charged"]
-            self.at_risk += bill["at_risk"]
-            self.outcomes[bill["outcome"]] += 1
-            hospital = self.hospitals[bill["fixmedins_code"] or ""]
-            hospital["bills"] += 1
-            hospital["lines"] += bill["lines"]
-            hospital["charged"] += bill["charged"]
-            # per line at most once, up to what it charged (as the bill's total)
-            hospital["at_risk"] += bill["at_risk"]
-        grouped = findings.group_by(["rule"]).aggregate([("amount_at_risk", "sum"), ("rule", "count")])
-        for row in grouped.to_pylist():
-            self.rules[row["rule"]][0] += row["rule_count"]
-            self.rules[row["rule"]][1] += row["amount_at_risk_sum"]
-        for row in findings.group_by(["fixmedins_code"]).aggregate([("rule", "count")]).to_pylist():
-            self.hospitals[row["fixmedins_code"] or ""]["findings"] += row["rule_count"]
-        for row in findings.group_by(["code"]).aggregate([("amount_at_risk", "sum"), ("rule", "count")]).to_pylist():
-            self.items[row["code"]][0] += row["rule_count"]
-            self.items[row["code"]][1] += row["amount_at_risk_sum"]
-
-    def add_rejected(self, rejected: pa.Table, paths: list[Path]) -> None:
-        self.rejected_rows += rejected.num_rows
-        room = REJECTED_KEPT - len(self.rejected)
-        for row in rejected.slice(0, max(0, room)).to_pylist():
-            self.rejected.append({"file": str(paths[row["file_no"]]), "row": row["row_no"], "bill_id": row["bill_id"],
-                                  "reason": row["reason"]})
+    def fill(self, con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
+        """Totals from the job's tables (`reaudit.results`), each a small SQL aggregate."""
+        totals = con.execute("SELECT count(*), coalesce(sum(lines), 0), coalesce(sum(charged), 0), "
+                             "coalesce(sum(at_risk), 0) FROM bill_results").fetchall()[0]
+        assert totals is not None
+        self.bills, self.lines, self.charged, self.at_risk = int(totals[0]), int(totals[1]), Decimal(totals[2]), \
+            Decimal(totals[3])
+        self.outcomes = Counter(dict(con.execute("SELECT outcome, count(*) FROM bill_results GROUP BY outcome").fetchall()))
+        for rule, n, amount in con.execute("SELECT rule, count(*), sum(amount_at_risk) FROM findings GROUP BY rule").fetchall():
+            self.rules[rule] = [n, Decimal(amount)]
+        for code, bills, lines, charged, at_risk in con.execute(
+                "SELECT coalesce(fixmedins_code, ''), count(*), sum(lines), sum(charged), sum(at_risk) FROM bill_results "
+                "GROUP BY ALL").fetchall():
+            self.hospitals[code].update(bills=bills, lines=int(lines), charged=Decimal(charged), at_risk=Decimal(at_risk))
+        for code, n in con.execute("SELECT coalesce(fixmedins_code, ''), count(*) FROM findings GROUP BY ALL").fetchall():
+            self.hospitals[code]["findings"] = n
+        for code, n, amount in con.execute("SELECT code, count(*), sum(amount_at_risk) FROM findings GROUP BY code").fetchall():
+            self.items[code] = [n, Decimal(amount)]
+        count = con.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
+        self.rejected_rows = int(count[0]) if count else 0
+        self.rejected = [{"file": str(paths[file_no]) if file_no is not None else None, "row": row, "bill_id": bill_id,
+                          "reason": reason}
+                         for file_no, row, bill_id, reason in con.execute(
+                             f"SELECT * FROM rejected_rows ORDER BY file_no, row_no LIMIT {REJECTED_KEPT}").fetchall()]
 
     def as_dict(self) -> dict:
         def money(value: Decimal) -> str:

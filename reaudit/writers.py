@@ -1,103 +1,77 @@
-"""Writing findings as they come: Parquet (every column) or CSV (the columns `pricing-api audit`
-has always written, UTF-8 with BOM so Excel reads the Chinese).  Written to a temporary file
-and moved into place at the end, so a failed run leaves no half file behind."""
+"""Writing the findings from the job's `findings` table with DuckDB's COPY, sorted: Parquet
+(every column) or CSV (the columns `pricing-api audit` has always written, UTF-8 with BOM so
+Excel reads the Chinese, cells a spreadsheet would run as a formula guarded).  Written to a
+temporary file and moved into place, so a failed run leaves no half file behind."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
-from typing import BinaryIO
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+import duckdb
 
-from reaudit.findings import CSV_COLUMNS, PARQUET_COLUMNS
-
-
-class FindingsWriter:
-    def __init__(self, path: Path):
-        if path.suffix.lower() not in (".csv", ".parquet"):
-            raise ValueError(f"{path}: 输出文件须为 .csv 或 .parquet")
-        self.path = path
-        self.csv = path.suffix.lower() == ".csv"
-        self._tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        self._writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
-        self._handle: BinaryIO | None = None
-
-    def _open(self, schema: pa.Schema) -> None:
-        if self.csv:
-            handle = self._handle = self._tmp.open("wb")
-            handle.write("\ufeff".encode())
-            self._writer = pacsv.CSVWriter(handle, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
-        else:
-            self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
-
-    def _columns(self, findings: pa.Table) -> pa.Table:
-        if self.csv:
-            return guarded(findings.select(list(CSV_COLUMNS)), _TEXT_COLUMNS)
-        return findings.select(list(PARQUET_COLUMNS))
-
-    def write(self, findings: pa.Table) -> None:
-        table = self._columns(findings)
-        if self._writer is None:
-            self._open(table.schema)
-        assert self._writer is not None
-        if table.num_rows:
-            self._writer.write_table(table)
-
-    def close(self) -> None:
-        if self._writer is None:
-            from reaudit.findings import FINDINGS_SCHEMA
-            self._open(self._columns(FINDINGS_SCHEMA.empty_table()).schema)
-        assert self._writer is not None
-        self._writer.close()
-        if self._handle is not None:
-            self._handle.close()
-        os.replace(self._tmp, self.path)
-
-    def restart(self) -> None:
-        self.abort()
-        self._writer, self._handle = None, None
-
-    def abort(self) -> None:
-        try:
-            if self._writer is not None:
-                self._writer.close()
-            if self._handle is not None:
-                self._handle.close()
-        finally:
-            self._tmp.unlink(missing_ok=True)
-
+from reaudit.findings import CSV_COLUMNS, ORDER, PARQUET_COLUMNS
 
 _TEXT_COLUMNS = ("bill_id", "line_ids", "message", "basis_document", "basis_text")
-_FORMULA = r"^[=+\-@\t\r]"  # price_tables.formula_guard.TRIGGERS
+# price_tables.formula_guard.TRIGGERS
+_FORMULA_STARTS = "('=', '+', '-', '@', chr(9), chr(13))"
+_BOM = "\ufeff".encode()
 
 
-def guarded(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
-    """Text cells a spreadsheet would run as a formula get a leading apostrophe (as
-    price_tables.formula_guard.guard does, for a whole column at once)."""
-    for name in columns:
-        column = table.column(name)
-        risky = pc.fill_null(pc.match_substring_regex(column, _FORMULA), False)
-        safe = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
-        table = table.set_column(table.schema.get_field_index(name), name, safe)
-    return table
+def check_output(path: Path) -> None:
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise ValueError(f"{path}: 输出文件须为 .csv 或 .parquet")
+
+
+def _guarded(column: str) -> str:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (as
+    price_tables.formula_guard.guard does)."""
+    return f"CASE WHEN left({column}, 1) IN {_FORMULA_STARTS} THEN '''' || {column} ELSE {column} END AS {column}"
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _csv(con: duckdb.DuckDBPyConnection, select: str, target: Path) -> None:
+    """COPY to CSV, then the BOM in front (DuckDB writes no BOM)."""
+    body = target.with_name(target.name + ".body")
+    try:
+        con.execute(f"COPY ({select}) TO {_literal(body)} (FORMAT csv, HEADER)")
+        with target.open("wb") as out, body.open("rb") as source:
+            out.write(_BOM)
+            shutil.copyfileobj(source, out, 1 << 20)
+    finally:
+        body.unlink(missing_ok=True)
+
+
+def write_findings(con: duckdb.DuckDBPyConnection, output: Path) -> None:
+    check_output(output)
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    order = ", ".join(ORDER)
+    try:
+        if output.suffix.lower() == ".csv":
+            columns = ", ".join(_guarded(c) if c in _TEXT_COLUMNS else c for c in CSV_COLUMNS)
+            _csv(con, f"SELECT {columns} FROM findings ORDER BY {order}", tmp)
+        else:
+            con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM findings ORDER BY {order}) "
+                        f"TO {_literal(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def rejected_path(output: Path) -> Path:
     return output.with_name(output.stem + ".rejected.csv")
 
 
-def write_rejected(output: Path, parts: list[pa.Table], paths: list[Path]) -> Path:
+def write_rejected(con: duckdb.DuckDBPyConnection, output: Path, paths: list[Path]) -> Path:
     """Every row that could not be judged: file, row number, bill, reason."""
-    table = pa.concat_tables(parts)
-    files = pa.array([str(paths[i]) for i in table.column("file_no").to_pylist()], pa.string())
-    table = guarded(pa.table({"file": files, "row": table.column("row_no"), "bill_id": table.column("bill_id"),
-                              "reason": table.column("reason")}), ("file", "bill_id", "reason"))
+    con.execute("CREATE OR REPLACE TABLE file_names (file_no INTEGER, file VARCHAR)")
+    con.executemany("INSERT INTO file_names VALUES (?, ?)", [(i, str(p)) for i, p in enumerate(paths)])
     target = rejected_path(output)
-    with target.open("wb") as handle:
-        handle.write("\ufeff".encode())
-        pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    _csv(con, f"""SELECT {_guarded('file')}, row_no AS row, {_guarded('bill_id')}, {_guarded('reason')}
+        FROM (SELECT r.*, f.file FROM rejected_rows r LEFT JOIN file_names f USING (file_no)) ORDER BY file_no, row_no""",
+         target)
     return target

@@ -1,19 +1,16 @@
 """The rules as SQL, keyed by the registry's rule id (one module per family, as in
-`validators/rules/`).  Each query reads the judged lines `L` and the rule data of
-`reaudit.rule_data`, and yields the finding columns of `FINDING_SELECT` in that order."""
+`validators/rules/`).  Each rule's query reads the judged lines `L` and the rule data of
+`reaudit.rule_data`, and yields `FINDING_COLUMNS` in that order; it also says which lines it
+reads (`SqlRule`), so the one scan of the claims keeps just those."""
 
-from reaudit.sql.combination import SQL as _COMBINATION
-from reaudit.sql.coverage import SQL as _COVERAGE
-from reaudit.sql.eligibility import SQL as _ELIGIBILITY
-from reaudit.sql.frequency import SQL as _FREQUENCY
-from reaudit.sql.identity import SQL as _IDENTITY
-from reaudit.sql.lines import FINDING_COLUMNS, LINES_SQL, MACROS
-from reaudit.sql.price import SQL as _PRICE
+from reaudit.sql.combination import RULES as _COMBINATION
+from reaudit.sql.coverage import RULES as _COVERAGE
+from reaudit.sql.eligibility import RULES as _ELIGIBILITY
+from reaudit.sql.frequency import RULES as _FREQUENCY
+from reaudit.sql.identity import RULES as _IDENTITY
+from reaudit.sql.lines import FINDING_COLUMNS, LINES_SQL, MACROS, SqlRule
+from reaudit.sql.price import RULES as _PRICE
 
-# Issue 13 changed what these rules say (sessions, the same line twice, consumables in 内涵, name
-# aliases, monthly caps); until their SQL follows, they run through the Python fallback.
-_STALE = {"NAME_MISMATCH", "FREQUENCY_EXCEEDED", "MUTUALLY_EXCLUSIVE", "DUPLICATE_CHARGE", "ADDON_WITHOUT_BASE"}
-SQL_RULES: dict[str, str] = {rule: sql for rule, sql in {
-    **_COVERAGE, **_IDENTITY, **_PRICE, **_ELIGIBILITY, **_FREQUENCY, **_COMBINATION}.items() if rule not in _STALE}
+SQL_RULES: dict[str, SqlRule] = {**_COVERAGE, **_IDENTITY, **_PRICE, **_ELIGIBILITY, **_FREQUENCY, **_COMBINATION}
 
-__all__ = ["FINDING_COLUMNS", "LINES_SQL", "MACROS", "SQL_RULES"]
+__all__ = ["FINDING_COLUMNS", "LINES_SQL", "MACROS", "SQL_RULES", "SqlRule"]

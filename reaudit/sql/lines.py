@@ -1,5 +1,9 @@
-"""What every rule query reads: the judged lines `L`, and the small SQL helpers that format
-money and counts exactly as `validators.spec` does."""
+"""What every rule query reads: the judged lines `L`, the shape of a rule as SQL, and the small
+SQL helpers that format money and counts exactly as `validators.spec` does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 # Python's str.isspace() characters: `normalise` strips them all (RE2's \s knows only ASCII).
 _SPACE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+"
@@ -15,32 +19,61 @@ CREATE OR REPLACE MACRO norm(s) AS lower(translate(regexp_replace(s, '{_SPACE}',
 CREATE OR REPLACE MACRO natrun(p) AS CASE WHEN regexp_full_match(p, '[0-9]+')
     THEN '0' || lpad(CAST(length(ltrim(p, '0')) AS VARCHAR), 3, '0') || ltrim(p, '0')
     ELSE '1' || p || chr(1) END;
-CREATE OR REPLACE MACRO natkey(s) AS CASE WHEN regexp_full_match(s, '[0-9]+') THEN natrun(s)
+CREATE OR REPLACE MACRO natkey(s) AS CASE WHEN ltrim(s, '0123456789') = ''
+    THEN '0' || lpad(CAST(length(ltrim(s, '0')) AS VARCHAR), 3, '0') || ltrim(s, '0')
     ELSE array_to_string(list_transform(regexp_extract_all(s, '[0-9]+|[^0-9]+'), lambda p: natrun(p)), '') END;
+-- completed years (周岁) on a day, as validators.context.age_on
+CREATE OR REPLACE MACRO age_on(b, d) AS year(d) - year(b)
+    - CASE WHEN month(d) < month(b) OR (month(d) = month(b) AND day(d) < day(b)) THEN 1 ELSE 0 END;
 CREATE OR REPLACE MACRO cents_down(x) AS CAST(x - (x % 0.01) AS DECIMAL(38,2));
-"""
-
-LINES_SQL = """
-CREATE OR REPLACE TEMP TABLE L AS
-SELECT c.* REPLACE (CAST(c.quantity AS DECIMAL(38,4)) AS quantity, CAST(c.unit_price AS DECIMAL(38,4)) AS unit_price,
-        CAST(c.amount AS DECIMAL(38,4)) AS amount, CAST(c.duration_hours AS DECIMAL(38,4)) AS duration_hours,
-        CAST(c.purchase_price AS DECIMAL(38,4)) AS purchase_price),
-    iv.ekey, c.service AND k.code IS NOT NULL AS known,
-    year(c.service_date) - year(c.birth_date) - CASE WHEN month(c.service_date) < month(c.birth_date)
-        OR (month(c.service_date) = month(c.birth_date) AND day(c.service_date) < day(c.birth_date)) THEN 1 ELSE 0 END AS age,
-    CAST(coalesce(c.amount, CAST(c.quantity AS DECIMAL(38,4)) * c.unit_price) AS DECIMAL(38,8)) AS charged,
-    coalesce(it.name, c.name, '') AS disp,
-    CASE WHEN it.name IS NOT NULL THEN it.name_norm WHEN c.name IS NULL THEN '' ELSE norm(c.name) END AS disp_norm,
-    CASE WHEN coalesce(it.name, c.name, '') = '' THEN c.code ELSE coalesce(it.name, c.name) || '（' || c.code || '）' END AS lbl,
-    it.document AS doc, it.seq AS seq,
-    row_number() OVER (PARTITION BY c.bill_id ORDER BY c.history DESC, natkey(c.line_id), c.row_no) AS ord
--- material and drug lines are outside the service tables: never judged against them
-FROM (SELECT *, coalesce(category, 'service') = 'service' AS service FROM chunk) c
-LEFT JOIN intervals iv ON c.service AND iv.code = c.code AND c.service_date BETWEEN iv.valid_from AND iv.valid_to
-LEFT JOIN items it ON it.ekey = iv.ekey
-LEFT JOIN codes k ON k.code = c.code
+CREATE OR REPLACE MACRO grade_price(g, a, b, c) AS CASE g WHEN 'grade_3a' THEN a WHEN 'grade_3b' THEN b ELSE c END;
 """
 
 # Every rule query yields these, in this order; NULL national_rule / result mean the rule's own.
-FINDING_COLUMNS = ("bill_id", "line_ids", "first_ord", "national_rule", "result", "message", "expected", "charged",
-                   "at_risk", "risk_line_id", "risk_charged", "basis_document", "basis_seq", "basis_text")
+# `first_key`: the natural key of the finding's first line (findings are listed by it).
+FINDING_COLUMNS = ("bill_id", "line_ids", "first_key", "national_rule", "result", "message", "expected", "charged",
+                   "at_risk", "risk_line_id", "risk_charged", "risk_code", "basis_document", "basis_seq", "basis_text")
+
+
+@dataclass(frozen=True)
+class SqlRule:
+    """A registry rule as SQL.
+
+    `query` yields FINDING_COLUMNS from the judged lines `L` and the rule data.  `L` holds only
+    the lines some rule may read, picked in one scan of the claims; so each rule says which lines
+    it reads.  For sure: those its cheap condition `keep` holds for (over the scanned line `l`,
+    its span `sp` and item `it`), and those whose item has a rule of one of `kinds`.  Besides,
+    on the days (or in the bills) where a line of an item named by `anchors` (SQL selecting
+    `ekey, scope` with scope 'day' or 'bill') is charged: the lines of its partners, by code
+    (`partner_codes`, SQL selecting codes), by the normalised name they are shown under
+    (`partner_names`) or by a condition (`partner_keep`).
+    """
+
+    query: str
+    keep: str | None = None
+    kinds: tuple[str, ...] = ()
+    anchors: str | None = None
+    partner_codes: str | None = None
+    partner_names: str | None = None
+    partner_keep: str | None = None
+
+
+# The judged lines: the picked lines of the bills that pass the bill checks, with what the
+# rules say about every line: its label, what it charged, the patient's age that day, its
+# natural key `nk`, its identity `rid` and its place in the bill `okey` (history first, then
+# the bill, each by line id, as validators.context orders them), and which rules' `keep` held
+# for it (`kept`, read with `kept_by(kept, 'RULE_ID')`).
+LINES_SQL = """
+CREATE OR REPLACE TABLE L AS
+SELECT *, {'h': NOT history, 'k': nk, 'f': file_no, 'r': row_no} AS okey FROM (
+    SELECT s.* EXCLUDE (bad, problems),
+        (CAST(s.file_no AS BIGINT) << 40) | s.row_no AS rid,
+        CAST(coalesce(s.amount, s.quantity * s.unit_price) AS DECIMAL(38,8)) AS charged,
+        age_on(s.birth_date, s.service_date) AS age,
+        coalesce(it.name, s.name, '') AS disp,
+        CASE WHEN it.name IS NOT NULL THEN it.name_norm WHEN s.name IS NULL THEN '' ELSE norm(s.name) END AS disp_norm,
+        CASE WHEN coalesce(it.name, s.name) IS NULL THEN s.code ELSE coalesce(it.name, s.name) || '（' || s.code || '）' END AS lbl,
+        it.document AS doc, it.seq AS seq, natkey(s.line_id) AS nk
+    FROM S s LEFT JOIN items it USING (ekey)
+    WHERE NOT s.bad AND NOT EXISTS (SELECT 1 FROM rejected_bills r WHERE r.bill_id = s.bill_id))
+"""
