@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from price_tables.catalog import Catalog
 from price_tables.grades import Grade
 from price_tables.money import child_price
+from validators.reference import CodeMap, GradePeriod, Hospital, ReferenceData
 
 MONTH = dt.date(2022, 3, 1)
 HOSPITALS = [(f"H33080{k:04d}", grade) for k, grade in enumerate(
@@ -32,8 +33,25 @@ def _items(catalog: Catalog, on: dt.date):
     return [e.item for code in catalog.codes() if (e := catalog.entry_on(code, on)) is not None]
 
 
+def reference_for(catalog: Catalog) -> ReferenceData:
+    """A hospital registry and code maps for the generated hospitals (synthetic): the first
+    hospitals registered at the grade their bills give, one at another grade (and another before
+    2022), the rest unregistered; hospital H330800000 maps its own codes `HX-<item code>` and
+    national codes `N<item code>`, and the province maps `PROV-<item code>` from 2022-03-10."""
+    grades = {code: grade for code, grade in HOSPITALS}
+    hospitals = [Hospital(code, f"医院{k}", grades=(GradePeriod(grades[code], dt.date(2022, 1, 1)),))
+                 for k, code in enumerate(["H330800000", "H330800001", "H330800004", "H330800006"])]
+    hospitals.append(Hospital("H330800007", "医院7", grades=(GradePeriod(Grade.GRADE_3A, dt.date(2020, 1, 1)),)))
+    codes = catalog.codes()[::3]
+    maps = [CodeMap(1, "H330800000", dt.date(2021, 1, 1), 1, by_hilist_code={f"N{c}": c for c in codes},
+                    by_hosplist_code={f"HX-{c}": c for c in codes}),
+            CodeMap(2, None, dt.date(2022, 3, 10), 2, by_hosplist_code={f"PROV-{c}": c for c in codes})]
+    return ReferenceData.of(hospitals, maps, version_tag="generated")
+
+
 def tripping_bills(catalog: Catalog, bills: int, seed: int = 14) -> list[dict]:
-    """Random bills that, together, trip every rule of the registry."""
+    """Random bills that, together, trip every rule of the registry (with `reference_for`'s
+    registry and code maps: hospitals' own codes, bills without a grade or a sex)."""
     rng = random.Random(seed)
     codes = catalog.codes()
     names = [catalog.latest(c).item.name for c in codes] + ["呼吸机辅助呼吸", "小肠镜检查", "腹腔镜手术", "气管镜检查", ""]
@@ -80,6 +98,12 @@ def tripping_bills(catalog: Catalog, bills: int, seed: int = 14) -> list[dict]:
                 line["purchase_price"] = str(Decimal(line["unit_price"]) * rng.choice([Decimal("0.8"), Decimal(1)]))
             if any(ln["line_id"] == line["line_id"] for ln in lines):
                 line["line_id"] += "x"
+            if rng.random() < 0.1:  # a hospital's own code, a national code, or both beside the item code
+                own = rng.choice([{"hosplist_code": f"HX-{code}"}, {"hilist_code": f"N{code}"},
+                                  {"hosplist_code": f"PROV-{code}"}, {"hosplist_code": "HX-UNKNOWN"}])
+                if rng.random() < 0.7:
+                    del line["code"]
+                line.update(own)
             lines.append(line)
             extra: list[dict] = []
             if rng.random() < 0.06:  # the same line twice
@@ -104,8 +128,9 @@ def tripping_bills(catalog: Catalog, bills: int, seed: int = 14) -> list[dict]:
                 earlier.pop("main_line_id", None)
                 history.append(earlier)
         out.append({
-            "bill_id": f"M{b:06d}", "fixmedins_code": hospital, "hospital": {"grade": grade.value},
-            "patient": {"birth_date": birth.isoformat(), "sex": rng.choice("MF")},
+            "bill_id": f"M{b:06d}", "hospital": {"fixmedins_code": hospital, "grade": grade.value}
+            if rng.random() < 0.85 else rng.choice([{"fixmedins_code": hospital}, {}]),
+            "patient": {"birth_date": birth.isoformat(), "sex": rng.choice("MFMFMF9")},
             "encounter": ({"type": "inpatient", "admitted_on": admitted.isoformat(),
                            "discharged_on": (admitted + dt.timedelta(days=stay)).isoformat()}
                           if rng.random() < 0.7 else {"type": "outpatient"}),

@@ -213,6 +213,46 @@ def read_sheet(data: bytes, file: str, layout: SheetLayout, max_rows: int | None
     return read_csv(data, file, max_rows, layout)
 
 
+def read_cells(data: bytes, file: str, max_rows: int) -> list[list[str]]:
+    """Every row of a CSV or XLSX (first sheet) as text cells, headers and all: for files whose
+    header is not on the first row (a HIS export under its title rows).  The same limits as
+    `read_sheet`: encodings, inflated size, `max_rows`, cell length and control characters."""
+    if data.startswith(b"PK\x03\x04"):
+        from openpyxl import load_workbook
+
+        _check_inflated_size(data, file)
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise TableFileError(f"{file}: 不是可读取的 Excel (.xlsx) 文件: {type(exc).__name__}") from None
+        try:
+            rows = _bounded(([_cell_text(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)),
+                            file, max_rows)
+        finally:
+            workbook.close()
+        return rows
+    try:
+        return _bounded(csv.reader(io.StringIO(_decode(data, file), newline="")), file, max_rows)
+    except csv.Error as exc:
+        raise TableFileError(f"{file}: CSV 格式错误: {exc}") from None
+
+
+def _bounded(cell_rows: Iterator[list[str]], file: str, max_rows: int) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for number, cells in enumerate(cell_rows, start=1):
+        if number > max_rows:
+            raise TableFileError(f"{file}: 超过上限 {max_rows} 行（第 {number} 行起未读取）")
+        for i, text in enumerate(cells):
+            if len(text) > MAX_CELL_CHARS or not _CONTROL.isdisjoint(text):
+                too_long = len(text) > MAX_CELL_CHARS
+                problem = f"有 {len(text)} 个字符，超过上限 {MAX_CELL_CHARS}" if too_long else "含有不可见的控制字符（如 NUL）"
+                raise TableFileError(f"{file}: 第 {number} 行第 {i + 1} 列{problem}")
+        rows.append([unguard(c) for c in cells])
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    return rows
+
+
 def read_table(data: bytes, file: str, max_rows: int | None = None) -> RawTable:
     """A price table file (see `read_sheet`)."""
     return read_sheet(data, file, PRICE_TABLE, max_rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -11,20 +12,24 @@ import anyio
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from pricing_api.access_log import AccessLog
 from pricing_api.auth import KeyCache, Permission
 from pricing_api.body_limit import BodyLimit
 from pricing_api.catalog_holder import CatalogHolder, ReferenceHolder
 from pricing_api.deps import SESSION_COOKIE, require
 from pricing_api.error_handlers import install_error_handlers
 from pricing_api.errors import ErrorBody
+from pricing_api.hot_paths import handle_plainly
 from pricing_api.json_body import install_body_schemas
-from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, notices, pages, tables
+from pricing_api.metrics import worker_exited
+from pricing_api.routes import admin, bills, code_maps, health, hospitals, items, metrics, nhsa, notices, pages, tables
 from pricing_api.routes.pages import install_page_handlers
 from pricing_api.security_headers import SecurityHeaders
 from pricing_api.settings import Settings, get_settings
 from pricing_api.startup import announce_first_key, prepare_database
 from pricing_api.storage.database import POOL_OVERFLOW, POOL_SIZE, make_engine
 from pricing_api.unit_of_work import Database
+from pricing_api.warning_log import WarningLog
 from pricing_api.worker_sync import WorkerSync
 
 DESCRIPTION = """\
@@ -68,31 +73,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The catalog and the loaded modules live as long as the process: keep them out of
         # the garbage collector's scans, which otherwise slow every request that allocates.
         gc.freeze()
+        app.state.nhsa_dictionaries = settings.nhsa_dictionaries()
+        app.state.warning_log = WarningLog()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(sync.run, app.state.db, settings.catalog_refresh_seconds)
+            tasks.start_soon(app.state.warning_log.run, app.state.db)
             try:
                 yield
             finally:
                 tasks.cancel_scope.cancel()
                 engine.dispose()
+                worker_exited(os.getpid())  # its live gauges (pool in use) stop counting
 
     app = FastAPI(title="Quzhou medical service pricing API", version="1.0.0", description=DESCRIPTION,
                   lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, session_cookie=SESSION_COOKIE)
+    app.add_middleware(AccessLog)  # outermost: it times and logs everything, errors included
+    # The hot paths first: routes are matched in order.  They check the caller themselves.
+    app.include_router(bills.router, responses=API_ERRORS)
+    app.include_router(nhsa.router, responses=API_ERRORS)
     app.include_router(health.router)
     app.include_router(items.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
     app.include_router(notices.router, dependencies=[Depends(require(Permission.READ))], responses=API_ERRORS)
-    app.include_router(bills.router, dependencies=[Depends(require(Permission.VALIDATE_BILLS, cookie_posts=True))],
-                       responses=API_ERRORS)
     app.include_router(tables.router, responses=API_ERRORS)
     app.include_router(hospitals.router, responses=API_ERRORS)
     app.include_router(code_maps.router, responses=API_ERRORS)
     app.include_router(admin.router, responses=API_ERRORS)
+    app.include_router(metrics.router, responses=API_ERRORS)
     app.include_router(pages.router)
     install_page_handlers(app)
     install_body_schemas(app)
+    handle_plainly(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     return app
 

@@ -23,6 +23,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     PRICING = "pricing"
     ADMIN = "admin"
+    METRICS = "metrics"  # a Prometheus scraper: /metrics only
 
 
 class Permission(StrEnum):
@@ -31,6 +32,7 @@ class Permission(StrEnum):
     WRITE_TABLES = "write_tables"  # upload, publish, withdraw tables and code maps
     MANAGE_HOSPITALS = "manage_hospitals"  # the hospital registry
     ADMIN = "admin"  # keys, audit log
+    METRICS = "metrics"  # /metrics
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -40,8 +42,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PRICING: frozenset({Permission.READ, Permission.VALIDATE_BILLS, Permission.WRITE_TABLES,
                              Permission.MANAGE_HOSPITALS}),
     Role.ADMIN: frozenset(Permission),
+    Role.METRICS: frozenset({Permission.METRICS}),
 }
-ROLE_LABELS = {Role.HIS: "医院信息系统", Role.AUDITOR: "审核人员", Role.PRICING: "价格管理人员", Role.ADMIN: "管理员"}
+ROLE_LABELS = {Role.HIS: "医院信息系统", Role.AUDITOR: "审核人员", Role.PRICING: "价格管理人员", Role.ADMIN: "管理员",
+               Role.METRICS: "监控采集"}
 
 
 @dataclass(frozen=True)

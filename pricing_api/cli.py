@@ -20,15 +20,28 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: PRICING_PORT or 8000")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default PRICING_WORKERS or 1)")] = None,
 ) -> None:
-    """Start the service.  An empty database is migrated and filled with the bundled notices."""
+    """Start the service.  An empty database is migrated and filled with the bundled notices.
+
+    Several workers share one port; their metrics are added up through a fresh
+    PROMETHEUS_MULTIPROC_DIR made here (unless one is given), and every log line is JSON.
+    """
+    import os
+    import tempfile
+
     import uvicorn
 
+    from pricing_api.logging_setup import log_config
     from pricing_api.settings import get_settings
 
     settings = get_settings()
+    worker_count = workers or settings.workers
+    if worker_count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Set before the workers start, so each one writes its samples where /metrics reads them.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="pricing-metrics-")
     uvicorn.run("pricing_api.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers or settings.workers,
-                log_level=settings.log_level)
+                port=port or settings.port, workers=worker_count, http="httptools", loop="uvloop",
+                access_log=False, log_config=log_config(settings.log_level), log_level=settings.log_level,
+                server_header=False)
 
 
 @app.command()
@@ -92,8 +105,9 @@ def audit(
     output = output or first.with_name(first.stem + ".findings.csv")
     summary_path = summary_path or output.with_name(output.stem.removesuffix(".findings") + ".summary.json")
     try:
-        summary = run_audit(files, _catalog(bundled), output, engine=engine, progress=progress, threads=threads,
-                            spark_master=master)
+        catalog, reference = _catalog(bundled)
+        summary = run_audit(files, catalog, output, engine=engine, progress=progress, threads=threads,
+                            spark_master=master, reference=reference)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
@@ -105,13 +119,15 @@ def audit(
 
 
 def _catalog(bundled: bool):
-    """The published tables: the database's, or the bundled notices with --bundled."""
+    """The published tables and reference data (hospital registry, code maps): the database's,
+    or the bundled notices and none with --bundled."""
     from price_tables.catalog import Catalog, NoticeVersion
     from price_tables.loader import bundled_notices
+    from validators.reference import NO_REFERENCE
 
     if bundled:
-        return Catalog.of(NoticeVersion(i + 1, n, i + 1) for i, n in enumerate(bundled_notices()))
-    from pricing_api.catalog_holder import CatalogHolder
+        return Catalog.of(NoticeVersion(i + 1, n, i + 1) for i, n in enumerate(bundled_notices())), NO_REFERENCE
+    from pricing_api.catalog_holder import CatalogHolder, ReferenceHolder
     from pricing_api.settings import get_settings
     from pricing_api.startup import prepare_database
     from pricing_api.storage.database import make_engine
@@ -119,7 +135,7 @@ def _catalog(bundled: bool):
     settings = get_settings()
     engine = make_engine(settings.database_url, timeout=CLI_DB_TIMEOUT)
     prepare_database(engine, settings.load_bundled)
-    return CatalogHolder(engine).get()
+    return CatalogHolder(engine).get(), ReferenceHolder(engine).get()
 
 
 @app.command()
@@ -134,14 +150,14 @@ def impact(
     from pricing_api.services.impact import draft_catalog
     from reaudit.impact import impact as impact_report
 
-    published = _catalog(bundled=False)
+    published, reference = _catalog(bundled=False)
     try:
         with _unit_of_work() as uow:
             draft = draft_catalog(uow.session, published, table)
     except DomainError as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None
-    report = impact_report(files, published, draft)
+    report = impact_report(files, published, draft, reference=reference)
     if output:
         output.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     typer.echo(f"lines {report['lines']:,}  moved {report['lines_moved']:,}  at standard prices "
@@ -169,7 +185,7 @@ def _unit_of_work():
 
 @keys.command("create")
 def keys_create(
-    role: Annotated[str, typer.Option(help="his | auditor | pricing | admin")],
+    role: Annotated[str, typer.Option(help="his | auditor | pricing | admin | metrics")],
     name: Annotated[str, typer.Option(help="Who or what the key is for")] = "",
 ) -> None:
     """Create a key; the secret is the last word printed, and is shown only this once."""

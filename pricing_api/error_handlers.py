@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pricing_api.body_limit import BodyTooLarge
 from pricing_api.errors import DomainError, ErrorBody, FieldProblem
+from pricing_api.metrics import DB_ERRORS
 from pricing_api.schemas.admin import NewKeyIn
 from pricing_api.unit_of_work import OUTAGE_MESSAGE
 from pricing_api.validation_messages import field_names_of, field_problems
@@ -61,6 +62,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unstorable(_: Request, exc: DataError):
         # Input that got past validation but does not fit a column: the caller's data, not an
         # outage (503 would tell clients to retry the same input).
+        DB_ERRORS.labels("refused").inc()
         log.warning("database refused a value: %s", type(exc.orig).__name__)
         body = ErrorBody(error="invalid_request", message="输入的数据超出可保存的范围（长度、精度或字符），未保存任何内容")
         return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
@@ -74,6 +76,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def database_down(_: Request, exc: Exception):
+        DB_ERRORS.labels("outage").inc()
         log.warning("database error: %s", type(exc).__name__)
         body = ErrorBody(error="service_unavailable", message=OUTAGE_MESSAGE)
         return JSONResponse(status_code=503, content=body.model_dump(mode="json"))

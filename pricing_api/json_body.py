@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import msgspec
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -18,6 +19,16 @@ from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 _DOCUMENTED: list[type[BaseModel]] = []
+_DOCUMENTED_STRUCTS: list[type] = []
+
+
+def struct_body(struct: type, description: str) -> dict[str, Any]:
+    """`openapi_extra` for a route that reads its body as the msgspec `struct` (lenient
+    national-interface bodies); the struct's schema goes into the spec's components."""
+    if struct not in _DOCUMENTED_STRUCTS:
+        _DOCUMENTED_STRUCTS.append(struct)
+    return {"requestBody": {"required": True, "description": description, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{struct.__name__}"}}}}}
 
 
 def schema_ref(model: type[BaseModel]) -> dict[str, str]:
@@ -59,6 +70,11 @@ def install_body_schemas(app: FastAPI) -> None:
                 for name, inner in definition.pop("$defs", {}).items():
                     components.setdefault(name, inner)
                 components.setdefault(model.__name__, definition)
+            if _DOCUMENTED_STRUCTS:
+                _, structs = msgspec.json.schema_components(_DOCUMENTED_STRUCTS,
+                                                            ref_template="#/components/schemas/{name}")
+                for name, definition in structs.items():
+                    components.setdefault(name, definition)
             schema["components"]["schemas"] = dict(sorted(components.items()))
             app.openapi_schema = schema
         return app.openapi_schema

@@ -8,6 +8,15 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from price_tables.grades import Grade
+from pricing_api.nhsa.dictionaries import (
+    DEFAULT_MEDINS_LV_GRADES,
+    DEFAULT_SEV_DEG,
+    DEFAULT_VOLA_AMT_STAS,
+    DEFAULT_VOLA_BHVR_TYPE,
+    Dictionaries,
+)
+
 DEFAULT_DATA_DIR = Path("data")
 
 
@@ -39,6 +48,26 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         True, description="Mark the pages' session cookie Secure (browsers send it to localhost and HTTPS).")
     max_upload_rows: int = Field(50_000, ge=1, description="Most rows a table file may have (422 above).")
+    nhsa_medins_lv_grades: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_MEDINS_LV_GRADES),
+        description="3101 medins_lv → grade (grade_3a / grade_3b / grade_2_or_below); JSON.  Not sourced for 3101: "
+                    "the default follows the national 医院等级 list (02 三级甲等 …).")
+    nhsa_inpatient_types: list[str] = Field(["2"], description="med_mdtrt_type values meaning 住院 (JSON list)")
+    nhsa_sev_deg: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SEV_DEG),
+                                         description="result level → sev_deg (1 明确违规, 2 高度可疑, 3 轻度可疑)")
+    nhsa_vola_amt_stas: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_VOLA_AMT_STAS),
+                                               description="vola_amt_stas for computed / none (not sourced)")
+    nhsa_vola_bhvr_type: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_VOLA_BHVR_TYPE),
+                                                description="rule id → vola_bhvr_type, with a `default` (not sourced)")
+
+    def nhsa_dictionaries(self) -> Dictionaries:
+        for name, value in (("nhsa_medins_lv_grades", self.nhsa_medins_lv_grades),):
+            bad = [v for v in value.values() if v not in {g.value for g in Grade}]
+            if bad:
+                raise ValueError(f"PRICING_{name.upper()}: 未知医院等级 {bad[0]!r}")
+        return Dictionaries(medins_lv_grades=self.nhsa_medins_lv_grades,
+                            inpatient_types=tuple(self.nhsa_inpatient_types), sev_deg=self.nhsa_sev_deg,
+                            vola_amt_stas=self.nhsa_vola_amt_stas, vola_bhvr_type=self.nhsa_vola_bhvr_type)
 
 
 @lru_cache

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from pricing_api.errors import ServiceUnavailable
+from pricing_api.metrics import DB_ERRORS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -84,6 +85,7 @@ class Database:
                 return await anyio.to_thread.run_sync(lambda: fn(*args), abandon_on_cancel=True,
                                                       limiter=self._limiter)
         except TimeoutError:
+            DB_ERRORS.labels("timeout").inc()
             log.warning("database did not answer within %.1f s", timeout)
             raise ServiceUnavailable(OUTAGE_MESSAGE) from None
 

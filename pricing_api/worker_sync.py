@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from pricing_api.auth import KeyCache
 from pricing_api.catalog_holder import CatalogHolder, ReferenceHolder
+from pricing_api.metrics import record_catalog
 from pricing_api.services.keys import active_principals
 from pricing_api.storage.versions import current_versions
 from pricing_api.unit_of_work import Database
@@ -31,7 +32,7 @@ class WorkerSync:
         """Reload what moved (blocking: run it off the event loop)."""
         with Session(self._engine) as session:
             versions = current_versions(session)
-            self._catalog.sync(session, versions)
+            record_catalog(self._catalog.sync(session, versions).version_tag)
             self._reference.sync(session, versions)
             if versions.keys != self._keys.version:
                 self._keys.replace(active_principals(session), versions.keys)

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from validators.bill import _CHRG_TYPES, _HILIST_TYPES
+from validators.bill import _CHRG_TYPES, _HILIST_TYPES, _UNKNOWN_SEX
 
 Kind = Literal["text", "date", "money", "quantity", "hours", "bool"]
 
@@ -32,19 +32,21 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     # bill-level columns, repeated on every row of the bill
     Column("bill_id", "text", ("mdtrt_id", "setl_id"), True, True, 64, "the bill (encounter settlement) id"),
-    Column("fixmedins_code", "text", ("medins_id",), False, True, 64, "the hospital (定点医药机构编号)"),
-    Column("hospital_grade", "text", ("grade",), True, True, None,
-           "grade_3a | grade_3b | grade_2_or_below, or 三甲 | 三乙 | 二级及以下"),
+    Column("fixmedins_code", "text", ("medins_id",), False, True, 30,
+           "the hospital (定点医药机构编号): its grade is the hospital registry's when registered"),
+    Column("hospital_grade", "text", ("grade",), False, True, None,
+           "grade_3a | grade_3b | grade_2_or_below, or 三甲 | 三乙 | 二级及以下 (the registry's grade, when known, wins)"),
     Column("birth_date", "date", ("brdy",), True, True, None, "YYYY-MM-DD (a 3101 datetime is accepted)"),
-    Column("sex", "text", ("gend",), True, True, None, "M | F (3101 gend 1/2, 男/女 accepted)"),
+    Column("sex", "text", ("gend",), False, True, None,
+           "M | F (3101 gend 1/2, 男/女 accepted); absent or 0/9 (未知/未说明): sex checks are skipped"),
     Column("encounter_type", "text", ("med_mdtrt_type",), True, True, None, "inpatient | outpatient (住院/门诊, 3101 2/1)"),
     Column("admitted_on", "date", ("adm_date",), False, True, None, "admission date"),
     Column("discharged_on", "date", ("dscg_date",), False, True, None, "discharge date"),
     # line columns
     Column("line_id", "text", ("rx_id",), True, False, 64, "unique within the bill"),
-    Column("code", "text", (), False, False, 40, "the price table's item code (hilist_code when absent)"),
-    Column("hilist_code", "text", (), False, False, 40, "national list code"),
-    Column("hosplist_code", "text", (), False, False, 40, "the hospital's own item code"),
+    Column("code", "text", (), False, False, 40, "the price table's item code (or any code the hospital uses)"),
+    Column("hilist_code", "text", (), False, False, 50, "医保项目编码 (national code), resolved through the code maps"),
+    Column("hosplist_code", "text", (), False, False, 50, "医院项目编码 (the hospital's own), resolved through the code maps"),
     Column("name", "text", ("hilist_name",), False, False, 200, "item name as billed"),
     Column("service_date", "date", ("drord_begn_date",), True, False, None, "date of service"),
     Column("quantity", "quantity", ("cnt",), True, False, None, "units charged, > 0"),
@@ -89,6 +91,7 @@ GRADE_SQL = ("CASE {v} WHEN 'grade_3a' THEN 'grade_3a' WHEN '三甲' THEN 'grade
 # The usual spelling first: most rows never reach lower().
 SEX_SQL = ("CASE {v} WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' ELSE CASE lower({v}) WHEN 'm' THEN 'M' WHEN '1' THEN 'M' "
            "WHEN '男' THEN 'M' WHEN 'f' THEN 'F' WHEN '2' THEN 'F' WHEN '女' THEN 'F' END END")
+UNKNOWN_SEX = "(" + ", ".join(f"'{v}'" for v in sorted(_UNKNOWN_SEX) if v) + ")"  # as the API's Patient reads them
 ENCOUNTER_SQL = ("CASE {v} WHEN 'inpatient' THEN 'inpatient' WHEN 'outpatient' THEN 'outpatient' ELSE "
                  "CASE lower({v}) WHEN 'inpatient' THEN 'inpatient' WHEN '住院' THEN 'inpatient' WHEN '2' THEN 'inpatient' "
                  "WHEN 'outpatient' THEN 'outpatient' WHEN '门诊' THEN 'outpatient' WHEN '1' THEN 'outpatient' END END")
@@ -186,7 +189,9 @@ class _Reading:
         if absent:
             return
         if name in _ENUMS:
-            self.checks.append((f"{text} IS NOT NULL AND {typed} IS NULL", f"'{name}: {_ENUMS[name][1]} ' || {text}"))
+            # a sex "not known" (0, 9, 未知…) is no sex, as the API's Patient reads it
+            unknown = f" AND lower({text}) NOT IN {UNKNOWN_SEX}" if name == "sex" else ""
+            self.checks.append((f"{text} IS NOT NULL AND {typed} IS NULL{unknown}", f"'{name}: {_ENUMS[name][1]} ' || {text}"))
         elif column.kind != "text" and raw_type not in ("DATE", "BOOLEAN") and not raw_type.startswith("TIMESTAMP") \
                 and not (column.kind in ("money", "quantity", "hours") and _exact_decimal(raw_type)):
             self.checks.append((f"{text} IS NOT NULL AND {typed} IS NULL", f"'{name}: 无法识别的值 ' || {text}"))
@@ -199,15 +204,12 @@ class _Reading:
             self.checks.append((f"{text} IS NOT NULL", f"'{name}: 项目编码应为字符串，不能是数字'"))
 
     def _code(self, text: str, column: Column) -> None:
-        """The Bill model reads `hilist_code` as the code when `code` is absent."""
+        """A line carries some code: `code`, `hilist_code` or `hosplist_code` (resolved by the engines)."""
         raw, raw_type = self.source("code")
-        hilist = self.found["hilist_code"]
-        typed = f'coalesce({text}, "t$hilist_code")' if hilist else text
-        if raw_type == "NULL" and not hilist:
-            self.checks.append(("true", "'code: 缺失'"))
-        else:
-            self.checks.append((f"{typed} IS NULL", "'code: 缺失'"))
-        self.typed.append(f"{typed} AS code")
+        sent = [f'"t${name}"' for name in ("code", "hilist_code", "hosplist_code") if self.found[name]]
+        self.checks.append((" AND ".join(f"{c} IS NULL" for c in sent) or "true",
+                            "'code: 缺少项目编码：code、hilist_code、hosplist_code 至少填一个'"))
+        self.typed.append(f"{text} AS code")
         if raw_type != "NULL":
             self.checks.append(_too_long("code", text, column.max_length or 40))
             if raw_type != "VARCHAR":

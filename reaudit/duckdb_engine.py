@@ -26,7 +26,9 @@ import pyarrow as pa
 from price_tables.catalog import Catalog
 from reaudit.rule_data import compile_catalog
 from reaudit.sql import FINDING_COLUMNS, LINES_SQL, MACROS, SQL_RULES
-from reaudit.sql.bills import REJECTED_BILLS_SQL, bills_sql, days_sql, marks_sql, span_bits, twice_keep
+from reaudit.sql.bills import REGRADED_SQL, REJECTED_BILLS_SQL, bills_sql, days_sql, marks_sql, span_bits, twice_keep
+from reaudit.sql.codes import LINE_MAPS_SQL, claims_sql
+from validators.reference import NO_REFERENCE, ReferenceData
 from validators.registry import RULES
 from validators.spec import RuleSpec
 
@@ -45,8 +47,10 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, catalog: Catalog, con: duckdb.DuckDBPyConnection, schema: str = "rules"):
+    def __init__(self, catalog: Catalog, con: duckdb.DuckDBPyConnection, schema: str = "rules",
+                 reference: ReferenceData = NO_REFERENCE):
         self.catalog = catalog
+        self.reference = reference
         self.con = con
         self.schema = schema
         self.sql_rules = [rule for rule in RULES if rule.id in SQL_RULES]
@@ -54,7 +58,7 @@ class DuckDBEngine:
         self.timings: dict[str, float] = {}
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         self._use()
-        for name, table in compile_catalog(catalog).items():
+        for name, table in compile_catalog(catalog, reference).items():
             con.register(f"_{schema}_{name}", table)
             con.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS SELECT * FROM _{schema}_{name}")
             con.unregister(f"_{schema}_{name}")
@@ -108,9 +112,16 @@ class DuckDBEngine:
         line's charge), `bill_results` (BILLS_SCHEMA) and `rejected_rows` (REJECTED_SCHEMA)."""
         self._use()
         step = self._step(progress)
+        code_maps = bool(self.reference.code_maps)
+        if code_maps:
+            step("bills", LINE_MAPS_SQL)
+        other_codes = self._count("SELECT count(*) FROM (SELECT 1 FROM lines WHERE hilist_code IS NOT NULL "
+                                  "OR hosplist_code IS NOT NULL LIMIT 1)")
+        step("bills", claims_sql(bool(other_codes), code_maps))
         step("bills", days_sql(self.code_words))
         bad_rows = self._count("SELECT count(*) FROM days WHERE bad")
         step("bills", bills_sql())
+        step("bills", REGRADED_SQL)
         step("bills", marks_sql(self.code_words))
         step("bills", "DROP TABLE days")
         step("lines", self._select_sql(bad_rows))
@@ -165,7 +176,10 @@ class DuckDBEngine:
             keeps += [f"({twice})", f"(dm.partner AND ({' OR '.join(partners)}))"]
         kept[_TWICE] = f"({twice}) OR {whole}"
         self._define_kept(list(kept))
-        bits = " | ".join(f"CASE WHEN {condition} THEN {1 << i} ELSE 0 END" for i, condition in enumerate(kept.values()))
+        # A bill read whole is judged line by line as the API would: every rule reads every line.
+        bits = (f"CASE WHEN {whole} THEN {(1 << len(kept)) - 1} ELSE "
+                + " | ".join(f"CASE WHEN {condition} THEN {1 << i} ELSE 0 END" for i, condition in enumerate(kept.values()))
+                + " END")
         condition = " OR ".join(keeps)
         if bad_rows:  # the typing checks are paid for only when some row breaks one
             columns, condition = "l.*", f"l.bad OR {condition}"
@@ -175,7 +189,7 @@ class DuckDBEngine:
 CREATE OR REPLACE TABLE S AS
 SELECT {columns}, CASE WHEN l.service THEN sp.ekey END AS ekey, coalesce(l.service AND sp.in_catalog, false) AS known,
     {bits} AS kept
-FROM (SELECT *, coalesce(category, 'service') = 'service' AS service FROM lines) l
+FROM (SELECT *, coalesce(category, 'service') = 'service' AS service FROM claims) l
 LEFT JOIN spans sp ON sp.code = l.code AND l.service_date BETWEEN sp.valid_from AND sp.valid_to
 LEFT JOIN items it ON it.ekey = CASE WHEN l.service THEN sp.ekey END
 {joins}

@@ -16,22 +16,24 @@ from reaudit.duckdb_engine import DuckDBEngine
 from reaudit.job import connect
 from reaudit.readers import open_lines, workdir
 from reaudit.sql.price import standard
+from validators.reference import NO_REFERENCE, ReferenceData
 
 CHANGES_SHOWN = 200
 
 # Every judged line at its standard unit price under the catalog in use (NULL when no table
-# prices it that day, or it is self-priced), with what it charged.
+# prices it that day, or it is self-priced), with what it charged and the grade it is priced at.
 _PRICED_SQL = """
 CREATE OR REPLACE TABLE {name}_priced AS
 WITH base AS (
-    SELECT l.bill_id, l.line_id, l.code, l.fixmedins_code, l.hospital_grade, l.quantity, l.duration_hours,
-        CAST(coalesce(l.amount, l.quantity * l.unit_price) AS DECIMAL(38,8)) AS charged,
+    SELECT l.bill_id, l.line_id, l.code, l.fixmedins_code, coalesce(g.grade, l.hospital_grade) AS grade, l.quantity,
+        l.duration_hours, CAST(coalesce(l.amount, l.quantity * l.unit_price) AS DECIMAL(38,8)) AS charged,
         age_on(l.birth_date, l.service_date) AS age,
         CASE WHEN coalesce(l.category, 'service') = 'service' THEN sp.ekey END AS pekey
-    FROM lines l LEFT JOIN spans sp ON sp.code = l.code AND l.service_date BETWEEN sp.valid_from AND sp.valid_to
+    FROM claims l LEFT JOIN spans sp ON sp.code = l.code AND l.service_date BETWEEN sp.valid_from AND sp.valid_to
+    LEFT JOIN regraded g USING (bill_id)
     WHERE NOT l.bad AND NOT l.history AND NOT EXISTS (SELECT 1 FROM rejected_bills r WHERE r.bill_id = l.bill_id)
 ), """ + standard("SELECT * FROM base WHERE pekey IS NOT NULL", "bill_id, line_id") + """
-SELECT b.bill_id, b.line_id, b.code, b.fixmedins_code, b.hospital_grade, b.quantity, b.charged, p.expected AS standard
+SELECT b.bill_id, b.line_id, b.code, b.fixmedins_code, b.grade, b.quantity, b.charged, p.expected AS standard
 FROM base b LEFT JOIN priced p USING (bill_id, line_id)
 """
 
@@ -40,21 +42,22 @@ def _money(value) -> str:
     return f"{Decimal(value or 0):.2f}"
 
 
-def _judge(con: duckdb.DuckDBPyConnection, name: str, catalog: Catalog) -> None:
-    DuckDBEngine(catalog, con, schema=name).audit()
+def _judge(con: duckdb.DuckDBPyConnection, name: str, catalog: Catalog, reference: ReferenceData) -> None:
+    DuckDBEngine(catalog, con, schema=name, reference=reference).audit()
     con.execute(f"CREATE OR REPLACE TABLE {name}_findings AS SELECT * FROM findings")
     con.execute(f"CREATE OR REPLACE TABLE {name}_bills AS SELECT * FROM bill_results")
     con.execute(_PRICED_SQL.format(name=name))
 
 
-def impact(paths: list[Path], published: Catalog, draft: Catalog, shown: int = CHANGES_SHOWN) -> dict:
+def impact(paths: list[Path], published: Catalog, draft: Catalog, shown: int = CHANGES_SHOWN,
+           reference: ReferenceData = NO_REFERENCE) -> dict:
     """The report (money as strings with two decimals)."""
     with workdir() as tmp:
         con = connect(temp_directory=tmp)
         try:
             claims = open_lines(con, paths, Path(tmp))
-            _judge(con, "published", published)
-            _judge(con, "draft", draft)
+            _judge(con, "published", published, reference)
+            _judge(con, "draft", draft, reference)
             return _report(con, published, draft, shown, sum(len(c.unreadable) for c in claims))
         finally:
             con.close()
@@ -68,8 +71,8 @@ def _report(con: duckdb.DuckDBPyConnection, published: Catalog, draft: Catalog, 
     names = {code: (draft.latest(code) or published.latest(code)).item.name  # type: ignore[union-attr]
              for code in set(draft.codes()) | set(published.codes())}
     con.execute("""CREATE OR REPLACE TABLE moved AS
-        SELECT b.bill_id, b.line_id, b.code, coalesce(b.fixmedins_code, '') AS hospital, b.hospital_grade,
-               b.charged, b.standard * b.quantity AS before, a.standard * a.quantity AS after
+        SELECT b.bill_id, b.line_id, b.code, coalesce(b.fixmedins_code, '') AS hospital,
+               b.grade AS hospital_grade, b.charged, b.standard * b.quantity AS before, a.standard * a.quantity AS after
         FROM published_priced b JOIN draft_priced a USING (bill_id, line_id)""")
 
     def grouped(key: str) -> list[dict]:

@@ -17,6 +17,7 @@ from reaudit import results
 from reaudit.readers import open_lines, workdir
 from reaudit.summary import Summary
 from reaudit.writers import check_output, write_findings, write_rejected
+from validators.reference import NO_REFERENCE, ReferenceData
 
 DEFAULT_CHUNK_ROWS = 1 << 20
 DEFAULT_MEMORY_LIMIT = "1500MB"
@@ -83,8 +84,9 @@ class _Bar:
 def run_audit(paths: list[Path], catalog: Catalog, output: Path, *, engine: str = "duckdb",
               summary: Summary | None = None, progress: bool = True, chunk_rows: int = DEFAULT_CHUNK_ROWS,
               threads: int | None = None, spark_master: str | None = None,
-              memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> Summary:
-    """Judge every bill of `paths`; findings to `output` (.parquet or .csv), rejected rows beside it."""
+              memory_limit: str | None = DEFAULT_MEMORY_LIMIT, reference: ReferenceData = NO_REFERENCE) -> Summary:
+    """Judge every bill of `paths` against `catalog` and `reference` (the hospital registry and
+    published code maps); findings to `output` (.parquet or .csv), rejected rows beside it."""
     if engine not in ("duckdb", "python", "spark"):
         raise ValueError(f"unknown engine {engine!r} (duckdb | python | spark)")
     check_output(output)
@@ -93,7 +95,7 @@ def run_audit(paths: list[Path], catalog: Catalog, output: Path, *, engine: str 
     with workdir() as tmp:
         con = connect(threads, memory_limit, temp_directory=tmp)
         try:
-            files = _judge(con, paths, catalog, engine, summary, progress, chunk_rows, spark_master, Path(tmp))
+            files = _judge(con, paths, catalog, reference, engine, summary, progress, chunk_rows, spark_master, Path(tmp))
             write_findings(con, output)
             rejected = con.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
             summary.rejected_file = str(write_rejected(con, output, files)) if rejected and rejected[0] else None
@@ -104,18 +106,18 @@ def run_audit(paths: list[Path], catalog: Catalog, output: Path, *, engine: str 
     return summary
 
 
-def _judge(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog, engine: str, summary: Summary,
-           progress: bool, chunk_rows: int, spark_master: str | None, tmp: Path) -> list[Path]:
+def _judge(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog, reference: ReferenceData, engine: str,
+           summary: Summary, progress: bool, chunk_rows: int, spark_master: str | None, tmp: Path) -> list[Path]:
     """Fill the job's tables with the engine; returns the files read (for row reports)."""
     if engine == "spark":
         from reaudit.spark_engine import run_spark
-        return run_spark(con, paths, catalog, master=spark_master, chunk_rows=chunk_rows, progress=progress)
+        return run_spark(con, paths, catalog, reference, master=spark_master, chunk_rows=chunk_rows, progress=progress)
     claims = open_lines(con, paths, tmp)
     if engine == "duckdb":
         from reaudit.duckdb_engine import DuckDBEngine
         bar = _Bar(con, progress)
         try:
-            judge = DuckDBEngine(catalog, con)
+            judge = DuckDBEngine(catalog, con, reference=reference)
             summary.fallback_rules = [rule.id for rule in judge.fallback_rules]
             judge.audit(bar.step)
         finally:
@@ -125,7 +127,7 @@ def _judge(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog, 
         total = con.execute("SELECT count(*) FROM lines").fetchall()[0]
         with tqdm(total=total[0] if total else None, unit="row", unit_scale=True, disable=not progress,
                   desc="re-audit") as rows_bar:
-            python_engine.audit(con, catalog, min(chunk_rows, 1 << 16), rows_bar.update)
+            python_engine.audit(con, catalog, reference, min(chunk_rows, 1 << 16), rows_bar.update)
     unreadable = [row for claim in claims for row in claim.unreadable]
     if unreadable:
         import pyarrow as pa

@@ -22,6 +22,10 @@ from reaudit.claims import COLUMN_NAMES, COLUMNS, canonical_sql
 from validators.bill import Bill
 
 _NDJSON_BATCH = 50_000
+LINE_FIELDS = ("line_id", "code", "hilist_code", "hosplist_code", "name", "service_date", "quantity", "unit", "unit_price",
+               "amount", "duration_hours", "course_id", "session_id", "body_site", "consent_signed", "purchase_price",
+               "main_line_id", "category", "material_code")
+"""The fields of a bill line (validators.bill.BillLine) a flat row carries."""
 
 
 @dataclass
@@ -200,25 +204,23 @@ def _bill_rows(text: str, number: int) -> list[dict]:
     judged by the API's own model so its reasons read the same."""
     try:
         data = json.loads(text)
-        # The hospital's code may stand beside the bill in a batch file; the bill model knows no such field.
-        hospital_code = data.pop("fixmedins_code", None) if isinstance(data, dict) else None
-        if isinstance(data, dict) and isinstance(data.get("hospital"), dict):
-            hospital_code = data["hospital"].pop("fixmedins_code", None) or hospital_code
+        # A batch file may put the hospital's code beside the bill rather than in `hospital`.
+        beside = data.pop("fixmedins_code", None) if isinstance(data, dict) else None
+        if beside is not None and isinstance(data.get("hospital"), dict):
+            data["hospital"].setdefault("fixmedins_code", beside)
         bill = Bill.model_validate(data)
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, ValidationError, AttributeError) as exc:
         return [{"_row": number, "_problem": f"第{number}行：{_reason(exc)}"}]
-    head = {"bill_id": bill.bill_id, "hospital_grade": bill.hospital.grade.value, "fixmedins_code": _text(hospital_code),
-            "birth_date": bill.patient.birth_date.isoformat(), "sex": bill.patient.sex,
-            "encounter_type": bill.encounter.type, "admitted_on": _text(bill.encounter.admitted_on),
-            "discharged_on": _text(bill.encounter.discharged_on)}
+    grade = bill.hospital.grade
+    head = {"bill_id": bill.bill_id, "hospital_grade": grade.value if grade else None,
+            "fixmedins_code": bill.hospital.fixmedins_code, "birth_date": bill.patient.birth_date.isoformat(),
+            "sex": bill.patient.sex, "encounter_type": bill.encounter.type,
+            "admitted_on": _text(bill.encounter.admitted_on), "discharged_on": _text(bill.encounter.discharged_on)}
     rows = []
     # One row number per line of the bill, in the order sent (history first, as the engine reads it).
     for k, (line, history) in enumerate([(ln, True) for ln in bill.history] + [(ln, False) for ln in bill.lines]):
-        rows.append({**head, **{name: _text(getattr(line, name)) for name in (
-            "line_id", "code", "name", "service_date", "quantity", "unit", "unit_price", "amount", "duration_hours",
-            "course_id", "session_id", "body_site", "consent_signed", "purchase_price", "main_line_id", "category",
-            "material_code")},
-            "history": "true" if history else "false", "_row": number * 100_000 + k, "_problem": None})
+        rows.append({**head, **{name: _text(getattr(line, name)) for name in LINE_FIELDS},
+                     "history": "true" if history else "false", "_row": number * 100_000 + k, "_problem": None})
     return rows
 
 

@@ -23,6 +23,7 @@ from price_tables.catalog import Catalog, CatalogEntry
 from price_tables.grades import Grade
 from price_tables.models import Item
 from price_tables.money import child_price
+from validators.reference import NO_REFERENCE, ReferenceData
 from validators.rules.combination import _once_only, _repeats_by_design
 from validators.rules.eligibility import _AGE_LIMITED, _CHILD_ONLY, _requirements
 from validators.rules.identity import _aliases, _name_level, normalise
@@ -77,11 +78,12 @@ class _Line:
         self.entry = entry
 
 
-def compile_catalog(catalog: Catalog) -> dict[str, pa.Table]:
-    """Every relation the SQL rules read, as Arrow tables keyed by name."""
+def compile_catalog(catalog: Catalog, reference: ReferenceData = NO_REFERENCE) -> dict[str, pa.Table]:
+    """Every relation the SQL rules read, as Arrow tables keyed by name: the catalog's, and the
+    reference data's (the hospital registry's grade periods, the published code maps)."""
     entries = [entry for code in catalog.codes() for entry in catalog.history(code)]
     keys = {id(e): k for k, e in enumerate(entries)}
-    tables: dict[str, list[dict]] = {name: [] for name in _COLUMNS if name != "spans"}
+    tables: dict[str, list[dict]] = {name: [] for name in _COLUMNS if name not in ("spans", *_REFERENCE)}
     for key, entry in enumerate(entries):
         _item_rows(tables, key, entry)
     for index, code in enumerate(catalog.codes()):
@@ -95,7 +97,19 @@ def compile_catalog(catalog: Catalog) -> dict[str, pa.Table]:
     named = {row["code"] for name in ("r_excl_t", "r_incl_t", "r_addon_t") for row in tables[name] if row["code"]}
     named |= {row["code"] for row in tables["r_money_codes"]} | {row["first_code"] for row in tables["r_subseq"]}
     out["spans"] = _table(_spans(catalog, keys, named), "spans")
+    out.update(_reference(reference))
     return out
+
+
+def _reference(reference: ReferenceData) -> dict[str, pa.Table]:
+    grades = [{"fixmedins_code": h.fixmedins_code, "grade": p.grade.value, "valid_from": p.effective_from,
+               "valid_to": p.effective_to or _END} for h in reference.hospitals.values() for p in h.grades]
+    # `reference.code_maps` is latest first: a map's place there is its rank among versions
+    entries = [{"fixmedins_code": m.fixmedins_code, "effective_from": m.effective_from, "version_rank": rank,
+                "via_rank": via_rank, "sent": sent, "item_code": item}
+               for rank, m in enumerate(reference.code_maps)
+               for via_rank, table in enumerate((m.by_hilist_code, m.by_hosplist_code)) for sent, item in table.items()]
+    return {"hospital_grades": _table(grades, "hospital_grades"), "map_entries": _table(entries, "map_entries")}
 
 
 def _item_rows(tables: dict[str, list[dict]], key: int, entry: CatalogEntry) -> None:
@@ -124,6 +138,8 @@ def _item_rows(tables: dict[str, list[dict]], key: int, entry: CatalogEntry) -> 
         "twice_skip": item.unit == "日" or _repeats_by_design(item),
         "once_text": once.describe() if once else None, "once_basis": once.basis if once else None,
         "kinds": sorted(item.rule_kinds),
+        # HOSPITAL_GRADE_UNKNOWN: a line whose price or eligibility depends on the grade
+        "grade_dependent": len({prices[g] for g in Grade}) > 1 or bool(item.rules_of("grade_limit")),
     })
     _item_rules(tables, key, item)
 
@@ -208,13 +224,15 @@ def _targets(rows: list[dict], key: int, idx: int, codes=(), names=(), prefixes=
             rows.append({"ekey": key, "idx": idx, "code": None, "prefix": None, "name_norm": wanted})
 
 
+_REFERENCE = ("hospital_grades", "map_entries")
 _TYPES: dict[str, pa.DataType] = {
     "ekey": pa.int32(), "idx": pa.int32(), "pos": pa.int32(), "seq": pa.int32(), "latest_seq": pa.int32(),
     "cidx": pa.int32(), "max_age": pa.int32(), "min_age": pa.int32(), "child_max_age": pa.int32(),
     "max_count": pa.int32(), "valid_from": pa.date32(), "valid_to": pa.date32(), "allowed": pa.list_(pa.string()),
+    "effective_from": pa.date32(), "version_rank": pa.int32(), "via_rank": pa.int32(),
     "aliases_norm": pa.list_(pa.string()), "kinds": pa.list_(pa.string()),
     **{name: pa.bool_() for name in ("child_eligible", "per_day_unit", "priced_by_hours", "same_day", "has_names",
-                                     "guessed", "in_catalog", "twice_skip", "max_included")},
+                                     "guessed", "in_catalog", "twice_skip", "max_included", "grade_dependent")},
     **{name: _DEC for name in ("p_grade_3a", "p_grade_3b", "p_grade_2_or_below", "c_grade_3a", "c_grade_3b",
                                "c_grade_2_or_below", "over_hours", "price", "price_child", "max_amount", "min_hours",
                                "max_hours")},
@@ -225,7 +243,9 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "items": ("ekey", "code", "name", "name_norm", "unit", "unit_norm", "document", "seq", "p_grade_3a", "p_grade_3b",
               "p_grade_2_or_below", "c_grade_3a", "c_grade_3b", "c_grade_2_or_below", "child_eligible", "child_max_age",
               "price_basis", "per_day_unit", "priced_by_hours", "hint_first_code", "hint_subsequent_code", "aliases_norm",
-              "name_info", "twice_skip", "once_text", "once_basis", "kinds"),
+              "name_info", "twice_skip", "once_text", "once_basis", "kinds", "grade_dependent"),
+    "hospital_grades": ("fixmedins_code", "grade", "valid_from", "valid_to"),
+    "map_entries": ("fixmedins_code", "effective_from", "version_rank", "via_rank", "sent", "item_code"),
     "r_excl_t": ("ekey", "idx", "code", "prefix", "name_norm"),
     "r_incl_t": ("ekey", "idx", "code", "prefix", "name_norm"),
     "r_addon_t": ("ekey", "idx", "code", "prefix", "name_norm"),

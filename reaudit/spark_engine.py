@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from price_tables.catalog import Catalog
 from reaudit.claims import canonical_sql, resolve_columns
+from validators.reference import NO_REFERENCE, ReferenceData
 
 if TYPE_CHECKING:
     from reaudit.duckdb_engine import DuckDBEngine
@@ -56,8 +57,8 @@ def _table(payload: bytes) -> pa.Table:
     return pa.ipc.open_stream(payload).read_all()
 
 
-def _judge_partition(batches: Iterator[pa.RecordBatch], catalog: Catalog, token: str, files: list[str],
-                     available: dict[str, str]) -> Iterator[pa.RecordBatch]:
+def _judge_partition(batches: Iterator[pa.RecordBatch], catalog: Catalog, reference: ReferenceData, token: str,
+                     files: list[str], available: dict[str, str]) -> Iterator[pa.RecordBatch]:
     """One partition: its raw rows as the view `lines`, judged by the DuckDB engine."""
     from reaudit import results
     from reaudit.duckdb_engine import DuckDBEngine
@@ -69,7 +70,7 @@ def _judge_partition(batches: Iterator[pa.RecordBatch], catalog: Catalog, token:
         return
     engine = _ENGINES.get(token)
     if engine is None:  # compiled once per worker process, not once per task
-        engine = _ENGINES[token] = DuckDBEngine(catalog, connect(threads=1))
+        engine = _ENGINES[token] = DuckDBEngine(catalog, connect(threads=1), reference=reference)
     con = engine.con
     con.register("_partition", raw)
     con.execute("CREATE OR REPLACE TABLE partition_rows AS SELECT * FROM _partition")
@@ -87,8 +88,9 @@ def _judge_partition(batches: Iterator[pa.RecordBatch], catalog: Catalog, token:
     yield pa.RecordBatch.from_pydict({"kind": list(_KINDS), "payload": payloads})
 
 
-def run_spark(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog, master: str | None = None,
-              chunk_rows: int = 1 << 20, progress: bool = False) -> list[Path]:
+def run_spark(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog,
+              reference: ReferenceData = NO_REFERENCE, master: str | None = None, chunk_rows: int = 1 << 20,
+              progress: bool = False) -> list[Path]:
     """Judge the Parquet files or directories in `paths` on Spark, partition by partition, into
     the job's tables (`reaudit.results`) in `con`; returns the files read."""
     from pyspark.sql import functions as F
@@ -115,8 +117,9 @@ def run_spark(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalo
         probe.register("sample", df.limit(0).toArrow())
         available = {r[0]: str(r[1]) for r in probe.sql("DESCRIBE SELECT * FROM sample").fetchall()
                      if r[0] not in ("_file_path", "_row_index")}
-    token = f"{os.getpid()}-{id(catalog)}-{catalog.version_tag}"
-    judged = df.mapInArrow(lambda it: _judge_partition(it, catalog, token, files, available), "kind string, payload binary")
+    token = f"{os.getpid()}-{id(catalog)}-{catalog.version_tag}-{id(reference)}-{reference.version_tag}"
+    judged = df.mapInArrow(lambda it: _judge_partition(it, catalog, reference, token, files, available),
+                           "kind string, payload binary")
     results.create(con)
     with tqdm(total=partitions, unit="partition", disable=not progress, desc="re-audit") as bar:
         for row in judged.toLocalIterator():

@@ -27,7 +27,13 @@ TRIPS = {
     "ADDON_WITHOUT_BASE": bill_data(line("31060501501", 830)),
     "CONSENT_REQUIRED": bill_data(line("NAA00000，T2", 30000, consent_signed=False)),
     "INDICATION_REQUIRED": bill_data(line("33000000012", 400)),
+    "CODE_UNMAPPED": bill_data(line("HX-0001", 100)),
+    "HOSPITAL_GRADE_UNKNOWN": bill_data(line("33150700500", 4592), grade=None),
+    "HOSPITAL_GRADE_CONFLICT": {**bill_data(line("33150700500", 4234)),
+                                "hospital": {"fixmedins_code": "H-API-1", "grade": "三乙"}},
 }
+#: What a case needs registered first.
+SETUP = {"HOSPITAL_GRADE_CONFLICT": {"fixmedins_code": "H-API-1", "name": "测试医院", "grade": "三甲"}}
 
 
 def validate(client, body, status=200):
@@ -42,6 +48,8 @@ def test_every_registered_rule_has_an_api_case():
 
 @pytest.mark.parametrize("rule", sorted(TRIPS))
 def test_rule_trips_through_the_api(shared_client, rule):
+    if rule in SETUP:
+        assert shared_client.post("/v1/hospitals", json=SETUP[rule]).status_code == 200
     body = validate(shared_client, TRIPS[rule])
     found = [f for f in body["findings"] if f["rule"] == rule]
     assert found, body

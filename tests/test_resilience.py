@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -175,35 +176,43 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_publish_through_one_worker_reaches_every_worker_within_seconds(database_url):
-    key = prepared_database_key(database_url, "pricing", "workers test")
+def test_two_workers_share_publishes_revocations_and_metrics(database_url, tmp_path):
+    """Two worker processes on one database, as in production: a publish and a key revoked
+    through one worker reach the other (a revocation within 1 s); /metrics on either worker adds
+    up both; every log line on standard error is JSON."""
+    admin_key = prepared_database_key(database_url, "admin", "workers test")
     port = _free_port()
-    env = dict(os.environ, PRICING_DATABASE_URL=database_url, PRICING_CATALOG_REFRESH_SECONDS="1",
-               PRICING_LOG_LEVEL="warning")
-    server = subprocess.Popen([sys.executable, "-m", "pricing_api.cli", "serve", "--port", str(port), "--workers", "2"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base, headers = f"http://127.0.0.1:{port}", bearer(key)
-    try:
-        def ready_workers() -> dict[int, str]:
-            answers = {}
-            for _ in range(40):
-                with httpx.Client() as fresh:  # a new connection each time: any worker may answer
-                    body = fresh.get(f"{base}/readyz").json()
-                answers[body["worker"]] = body["catalog_version"]
-            return answers
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    env.update(PRICING_DATABASE_URL=database_url, PRICING_LOG_LEVEL="info")
+    log_path = tmp_path / "server.log"
+    with open(log_path, "wb") as log_file:
+        server = subprocess.Popen([sys.executable, "-m", "pricing_api.cli", "serve", "--port", str(port), "--workers", "2"],
+                                  cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    base, admin = f"http://127.0.0.1:{port}", bearer(admin_key)
 
+    def each_connection(method: str, path: str, times: int = 30, **kwargs) -> list[httpx.Response]:
+        answers = []
+        for _ in range(times):
+            with httpx.Client(base_url=base) as fresh:  # a new connection each time: any worker may answer
+                answers.append(fresh.request(method, path, **kwargs))
+        return answers
+
+    def ready_workers() -> dict[int, str]:
+        return {r.json()["worker"]: r.json()["catalog_version"] for r in each_connection("GET", "/readyz", 40)}
+
+    try:
         deadline = time.monotonic() + 60
         while True:
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 before = ready_workers()
                 if len(before) == 2:
                     break
-            except httpx.HTTPError:
-                pass
             assert time.monotonic() < deadline, "two workers did not come up"
             time.sleep(0.5)
+
+        # A publish through one worker: both serve the new prices.
         revised = "\n".join([HEADER, "33150700500,人工全髋关节置换术,,,次,4800,4400,4000,"]) + "\n"
-        with httpx.Client(base_url=base, headers=headers) as client:
+        with httpx.Client(base_url=base, headers=admin) as client:
             draft = client.post("/v1/tables", data={"document": "多进程测试", "title": "t", "effective_from": "2024-01-01"},
                                 files={"file": ("r.csv", revised.encode("gb18030"))}).json()
             assert client.post(f"/v1/tables/{draft['id']}/publish").status_code == 200
@@ -214,10 +223,41 @@ def test_a_publish_through_one_worker_reaches_every_worker_within_seconds(databa
                 break
             assert time.monotonic() - published_at < 10, f"workers still on old prices: {after}"
             time.sleep(0.2)
-        with httpx.Client(base_url=base, headers=headers) as client:
-            prices = {client.get("/v1/items/33150700500?as_of=2024-02-01&grade=grade_3a",
-                                 headers={"Connection": "close"}).json()["price"] for _ in range(20)}
+        prices = {r.json()["price"] for r in each_connection("GET", "/v1/items/33150700500?as_of=2024-02-01&grade=grade_3a",
+                                                             20, headers=admin)}
         assert prices == {"4800.00"}
+
+        # Bills judged on both workers, counted once each in /metrics, whichever worker answers.
+        with httpx.Client(base_url=base, headers=admin) as client:
+            his_key = client.post("/v1/keys", json={"name": "HIS 甲", "role": "his"}).json()
+            metrics_key = client.post("/v1/keys", json={"name": "Prometheus", "role": "metrics"}).json()["key"]
+        bill = {"bill_id": "W-1", "hospital": {"grade": "grade_3a"}, "patient": {"birth_date": "1980-05-01", "sex": "F"},
+                "encounter": {"type": "outpatient"},
+                "lines": [{"line_id": "1", "code": "31060200800", "service_date": "2021-09-03", "quantity": "3",
+                           "unit_price": "10"}]}
+        judged = each_connection("POST", "/v1/bills/validate", 20, json=bill, headers=bearer(his_key["key"]))
+        assert {r.status_code for r in judged} == {200}
+        assert len({r.headers["x-request-id"] for r in judged}) == 20
+        scraped = {r.text.split("pricing_bills_validated_total{endpoint=\"validate\"} ")[1].split("\n")[0]
+                   for r in each_connection("GET", "/metrics", 10, headers=bearer(metrics_key))}
+        assert scraped == {"20.0"}, scraped
+
+        # A key revoked through one worker fails on every worker within 1 s.
+        with httpx.Client(base_url=base, headers=admin) as client:
+            assert client.post(f"/v1/keys/{his_key['id']}/revoke").status_code == 200
+        revoked_at = time.monotonic()
+        last_accepted = None
+        while time.monotonic() - revoked_at < 2:
+            with httpx.Client(base_url=base) as fresh:
+                if fresh.post("/v1/bills/validate", json=bill, headers=bearer(his_key["key"])).status_code == 200:
+                    last_accepted = time.monotonic() - revoked_at
+        assert last_accepted is None or last_accepted < 1.0, f"revoked key still accepted after {last_accepted:.2f} s"
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+    lines = [line for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    served = [r for r in records if r.get("event") == "request" and r["route"] == "/v1/bills/validate" and r["status"] == 200]
+    assert len({r["worker"] for r in served}) == 2 and all(r["lines"] == 1 and r["key_id"] for r in served)
+    assert his_key["key"] not in "\n".join(lines) and admin_key not in "\n".join(lines)

@@ -18,6 +18,8 @@ MAX_LINES = 5000
 MAX_HISTORY_LINES = 20000
 
 _SEX_CODES = {"1": "M", "2": "F", "男": "M", "女": "F", "m": "M", "f": "F"}
+#: Ways of saying "not known": the national gend dictionary's 0 未知 and 9 未说明, and the like.
+_UNKNOWN_SEX = {"0", "9", "u", "unknown", "未知", "未说明", ""}
 
 
 def _grade(value):
@@ -27,6 +29,8 @@ def _grade(value):
 def _sex(value):
     if isinstance(value, (int, str)):
         text = str(value).strip()
+        if text.lower() in _UNKNOWN_SEX:
+            return None
         return _SEX_CODES.get(text, _SEX_CODES.get(text.lower(), text))
     return value
 
@@ -38,6 +42,14 @@ _CHRG_TYPES = {**{f"{n:02d}": "service" for n in (1, 2, 3, 4, 5, 6, 7, 12, 13)},
                "08": "material", "09": "drug", "10": "drug", "11": "drug"}
 
 
+def category_of(hilist_type: str | None, chrg_type: str | None) -> str | None:
+    """A line's category from the 3101 目录类别 and 收费类别 (None: not said, a service)."""
+    category = _HILIST_TYPES.get(hilist_type.strip()) if hilist_type is not None else None
+    if category is None and chrg_type is not None:
+        category = _CHRG_TYPES.get(chrg_type.strip())
+    return category
+
+
 def _category_from_national(data):
     """`category` from the 3101 names (`hilist_type`, `chrg_type`, accepted as aliases) when the
     line does not give it."""
@@ -46,9 +58,7 @@ def _category_from_national(data):
     data = dict(data)
     hilist, charge = data.pop("hilist_type", None), data.pop("chrg_type", None)
     if data.get("category") is None:
-        category = _HILIST_TYPES.get(str(hilist).strip()) if hilist is not None else None
-        if category is None and charge is not None:
-            category = _CHRG_TYPES.get(str(charge).strip())
+        category = category_of(None if hilist is None else str(hilist), None if charge is None else str(charge))
         if category is not None:
             data["category"] = category
     return data
@@ -71,14 +81,20 @@ class _Input(BaseModel):
 
 
 class Hospital(_Input):
-    grade: Annotated[Grade, BeforeValidator(_grade)] = Field(
-        description="grade_3a | grade_3b | grade_2_or_below, or 三甲 | 三乙 | 二级及以下")
+    grade: Annotated[Grade | None, BeforeValidator(_grade)] = Field(
+        None, description="grade_3a | grade_3b | grade_2_or_below, or 三甲 | 三乙 | 二级及以下.  The hospital "
+                          "registry's grade, when `fixmedins_code` is registered, is used instead (a different grade "
+                          "here is a finding); with neither, grade-dependent checks are made at the highest grade's "
+                          "price and the answer says so")
+    fixmedins_code: str | None = Field(None, min_length=1, max_length=30, description="定点医药机构编号 (the registry's key)")
 
 
 class Patient(_Input):
     birth_date: dt.date = Field(validation_alias=AliasChoices("birth_date", "brdy"))
-    sex: Annotated[Literal["M", "F"], BeforeValidator(_sex)] = Field(
-        validation_alias=AliasChoices("sex", "gend"), description="M | F (3101 gend 1/2 accepted)")
+    sex: Annotated[Literal["M", "F"] | None, BeforeValidator(_sex)] = Field(
+        None, validation_alias=AliasChoices("sex", "gend"),
+        description="M | F (3101 gend 1/2 accepted); absent, null or 0/9 (未知/未说明): sex checks are skipped, with an info "
+                    "finding")
 
 
 class Encounter(_Input):
@@ -95,8 +111,10 @@ class Encounter(_Input):
 
 class BillLine(_Input):
     line_id: str = Field(min_length=1, max_length=64)
-    code: Annotated[str, BeforeValidator(_code)] = Field(
-        min_length=1, max_length=40, validation_alias=AliasChoices("code", "hilist_code"))
+    code: Annotated[str | None, BeforeValidator(_code)] = Field(
+        None, min_length=1, max_length=40, description="项目编码 of the price tables (or any code the hospital uses)")
+    hilist_code: str | None = Field(None, min_length=1, max_length=50, description="医保项目编码 (national code)")
+    hosplist_code: str | None = Field(None, min_length=1, max_length=50, description="医院项目编码 (the hospital's own)")
     name: str | None = Field(None, max_length=200, validation_alias=AliasChoices("name", "hilist_name"))
     service_date: dt.date = Field(validation_alias=AliasChoices("service_date", "drord_begn_date"))
     quantity: Quantity = Field(validation_alias=AliasChoices("quantity", "cnt"))
@@ -119,6 +137,17 @@ class BillLine(_Input):
     material_code: str | None = Field(None, max_length=64, description="The consumable's own code (耗材编码), if any")
 
     _national_category = model_validator(mode="before")(_category_from_national)
+
+    @model_validator(mode="after")
+    def _some_code(self):
+        if not (self.code or self.hilist_code or self.hosplist_code):
+            raise ValueError("缺少项目编码：code、hilist_code、hosplist_code 至少填一个")
+        return self
+
+    @property
+    def sent_code(self) -> str:
+        """The code the line carries (its `code`, else its national code, else the hospital's)."""
+        return self.code or self.hilist_code or self.hosplist_code or ""
 
     @property
     def is_service(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar, cast
@@ -14,6 +15,7 @@ from price_tables.grades import Grade
 from price_tables.models import Item
 from validators.bill import Bill, BillLine
 from validators.findings import Basis
+from validators.reference import NO_REFERENCE, CodeMapping, ReferenceData
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -44,6 +46,7 @@ class Line(Generic[ItemT]):
     charged: Decimal
     order: int  # history first, then the bill, each in the order sent
     service: bool  # a service line (not a material or drug line, which no price table prices)
+    mapping: CodeMapping | None = None  # how a hospital's or national code was mapped to `code` (对码)
 
     @property
     def display_name(self) -> str:
@@ -68,9 +71,12 @@ AnyLine = Line[Any]
 class BillContext:
     bill: Bill
     catalog: Catalog
-    grade: Grade
+    grade: Grade  # the grade prices are judged at (三甲, the highest, when it is not known)
     lines: list[AnyLine]  # the bill's lines, judged and reported on
     history: list[AnyLine]  # earlier lines of the encounter, counted only
+    grade_known: bool = True
+    claimed_grade: Grade | None = None  # what the bill says
+    registry_grade: Grade | None = None  # what the hospital registry says on the bill's first day
     all_lines: list[AnyLine] = field(default_factory=list)  # history then bill
     _by_day: dict[dt.date, list[AnyLine]] | None = None
     _by_code: dict[str, list[AnyLine]] | None = None
@@ -165,17 +171,43 @@ def _naturally_sorted(lines: list[BillLine]) -> list[BillLine]:
     return sorted(lines, key=_natural_id)
 
 
-def build_context(bill: Bill, catalog: Catalog) -> BillContext:
+def _item_code(line: BillLine, by_code: Mapping[str, Sequence[CatalogEntry]], reference: ReferenceData, hospital: str | None,
+               day: dt.date) -> tuple[str, CodeMapping | None]:
+    """The priced item a line stands for, in the order the national-interface issue sets: a
+    code of the tables (`code`, then `hilist_code`, then `hosplist_code`); else the hospital's
+    published code map, then the province's; else the code the line carries, unresolved."""
+    code = line.code
+    if code is not None and code in by_code:  # the usual case: one look-up
+        return code, None
+    for candidate in (line.hilist_code, line.hosplist_code):
+        if candidate is not None and candidate in by_code:
+            return candidate, None
+    # A bare `code` that is not an item may be a national or a hospital code: looked up as both.
+    mapped = (reference.mapped(hospital, line.hilist_code or code, line.hosplist_code or code, day)
+              if reference.code_maps else None)
+    if mapped is not None:
+        return mapped.item_code, mapped
+    return line.sent_code, None
+
+
+def _grades(bill: Bill, reference: ReferenceData) -> tuple[Grade | None, Grade | None]:
+    """(grade the bill claims, grade the registry gives on the bill's first day)."""
+    first_day = bill.encounter.admitted_on or min(ln.service_date for ln in bill.lines)
+    return bill.hospital.grade, reference.grade_of(bill.hospital.fixmedins_code, first_day)
+
+
+def build_context(bill: Bill, catalog: Catalog, reference: ReferenceData = NO_REFERENCE) -> BillContext:
     birth = bill.patient.birth_date
     ages: dict[dt.date, int] = {}
 
     by_code = catalog.entries_by_code()
+    hospital = bill.hospital.fixmedins_code
 
     def resolve(line: BillLine, in_history: bool, order: int) -> AnyLine:
         day = line.service_date
-        code = line.code
         category = line.category
         service = category is None or category == "service"
+        code, mapping = _item_code(line, by_code, reference, hospital, day) if service else (line.sent_code, None)
         entry = None
         if service:
             for candidate in by_code.get(code, ()):  # Catalog.entry_on, inlined: this runs for every line
@@ -188,11 +220,14 @@ def build_context(bill: Bill, catalog: Catalog) -> BillContext:
         amount = line.amount
         return Line(line, line.line_id, code, day, in_history, entry, entry.item if entry is not None else None,
                     entry is not None or (service and code in by_code), age,
-                    amount if amount is not None else line.quantity * line.unit_price, order, service)
+                    amount if amount is not None else line.quantity * line.unit_price, order, service, mapping)
 
     # Lines are judged in line-id order, not the order sent, so the same bill always gets the
     # same findings (which of two same-day lines is "the third of the day" must not depend on
     # how the HIS happened to list them).
     history = [resolve(ln, True, i) for i, ln in enumerate(_naturally_sorted(bill.history))]
     lines = [resolve(ln, False, len(history) + i) for i, ln in enumerate(_naturally_sorted(bill.lines))]
-    return BillContext(bill=bill, catalog=catalog, grade=bill.hospital.grade, lines=lines, history=history)
+    claimed, registered = _grades(bill, reference)
+    grade = registered or claimed
+    return BillContext(bill=bill, catalog=catalog, grade=grade or Grade.GRADE_3A, lines=lines, history=history,
+                       grade_known=grade is not None, claimed_grade=claimed, registry_grade=registered)

@@ -9,16 +9,18 @@ from price_tables.catalog import Catalog
 from validators.bill import Bill
 from validators.context import build_context
 from validators.findings import ZERO, Finding, Report
+from validators.reference import NO_REFERENCE, ReferenceData
 from validators.registry import RULES
 from validators.spec import cents
 
 
-def validate(bill: Bill, catalog: Catalog) -> Report:
+def validate(bill: Bill, catalog: Catalog, reference: ReferenceData = NO_REFERENCE) -> Report:
     """Every rule violation on the bill's lines, with evidence and money at risk.
 
-    `catalog` is an immutable snapshot: the whole bill is judged against one set of prices.
+    `catalog` is an immutable snapshot: the whole bill is judged against one set of prices;
+    `reference` (the hospital registry and published code maps) likewise.
     """
-    ctx = build_context(bill, catalog)
+    ctx = build_context(bill, catalog, reference)
     findings: list[Finding] = []
     for rule in RULES:
         findings.extend(rule.check(rule, ctx))

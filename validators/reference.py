@@ -47,7 +47,7 @@ class CodeMap:
 
 
 @dataclass(frozen=True)
-class Mapping:
+class CodeMapping:
     """How a line's code was found: the item code, and where the map came from."""
 
     item_code: str
@@ -73,7 +73,7 @@ class ReferenceData:
         return hospital.grade_on(day) if hospital else None
 
     def mapped(self, fixmedins_code: str | None, hilist_code: str | None, hosplist_code: str | None,
-               day: dt.date) -> Mapping | None:
+               day: dt.date) -> CodeMapping | None:
         """The item a line's codes map to on `day`: the hospital's maps first (by 医保项目编码, then
         医院项目编码), then the province-wide maps; among versions, the latest in effect wins."""
         for hospital_map in (True, False):
@@ -87,7 +87,7 @@ class ReferenceData:
                 for via, sent, table in (("hilist_code", hilist_code, code_map.by_hilist_code),
                                          ("hosplist_code", hosplist_code, code_map.by_hosplist_code)):
                     if sent and sent in table:
-                        return Mapping(table[sent], via, sent, code_map.map_id, hospital_map)
+                        return CodeMapping(table[sent], via, sent, code_map.map_id, hospital_map)
         return None
 
 

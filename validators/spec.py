@@ -11,6 +11,8 @@ from validators.context import AnyLine, BillContext
 from validators.findings import ZERO, Basis, Finding, Result
 
 CENT = Decimal("0.01")
+#: Nothing at risk, written as money is: every amount on a finding carries two decimals.
+NO_MONEY = Decimal("0.00")
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -58,7 +60,7 @@ class RuleSpec:
         if at_risk > risk_line.charged:  # never more than the line charged
             at_risk = risk_line.charged
         # Rounded down to the cent: a finding never claims more than was charged.
-        at_risk = at_risk.quantize(CENT, ROUND_DOWN) if at_risk > ZERO else ZERO
+        at_risk = at_risk.quantize(CENT, ROUND_DOWN) if at_risk > ZERO else NO_MONEY
         line_ids = (lines[0].id,) if len(lines) == 1 else tuple([ln.id for ln in lines])
         # Positional arguments (rule, national_rule, result, line_ids, message, basis, expected,
         # charged, amount_at_risk, risk_line_id): this runs for every finding, and keyword

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -48,6 +48,7 @@ from pricing_api.services import impact as impact_service
 from pricing_api.services import items as item_service
 from pricing_api.services import page_sessions
 from pricing_api.services import tables as table_service
+from pricing_api.services.nhsa import feedback_summary
 
 TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters["money"] = lambda amount: "" if amount is None else f"{to_cents(amount):f}"
@@ -179,6 +180,20 @@ async def item_page(request: Request, principal: ItemPages, catalog: CatalogDep,
                  uncertain={u.field: u.reason for u in item.uncertain_fields}, alert=problem)
 
 
+@router.get("/ui/feedback", response_class=HTMLResponse)
+async def feedback_page(request: Request, principal: TablePages, db: DatabaseDep,
+                        start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+                        end: Annotated[str | None, Query(alias="to", max_length=20)] = None) -> Response:
+    """Per rule: the warnings HIS systems were given and how they handled them (3103)."""
+    _, first, problem = _choices(None, start)
+    _, last, problem_to = _choices(None, end)
+    await request.app.state.warning_log.flush(db)
+    summary = await db.read(feedback_summary, start=first, end=last, rule=None)
+    return _page(request, "feedback.html", principal, title="规则反馈", nav="feedback", summary=summary,
+                 start=first.isoformat() if first else "", end=last.isoformat() if last else "",
+                 alert=problem or problem_to)
+
+
 @router.get("/ui/bills", response_class=HTMLResponse)
 async def bills_page(request: Request, principal: BillPages) -> Response:
     return _page(request, "bills.html", principal, title="收费审核", nav="bills")
@@ -246,8 +261,9 @@ async def impact_page(request: Request, principal: TableWritePages, db: Database
     try:
         data = await read_limited(file, settings.max_upload_bytes)
         draft = await db.read(impact_service.draft_catalog, catalog, table_id)
+        reference = request.app.state.reference.current()
         report = await anyio.to_thread.run_sync(
-            lambda: impact_service.impact_of_file(data, file.filename or "claims", catalog, draft))
+            lambda: impact_service.impact_of_file(data, file.filename or "claims", catalog, draft, reference))
     except DomainError as exc:
         return _page(request, "table.html", principal, exc.status_code, title=table.document, nav="tables",
                      table=table, diff=diff, impact_error=exc.message)

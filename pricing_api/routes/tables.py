@@ -79,7 +79,7 @@ async def get_diff(table_id: TableId, _: Reader, db: DatabaseDep, catalog: Catal
 
 @router.post("/{table_id}/impact", response_model=ImpactOut, responses={**ERRORS, 413: {"model": ErrorBody}})
 async def table_impact(
-    table_id: TableId, _: TableWriter, db: DatabaseDep, catalog: CatalogDep, settings: SettingsDep,
+    request: Request, table_id: TableId, _: TableWriter, db: DatabaseDep, catalog: CatalogDep, settings: SettingsDep,
     file: Annotated[UploadFile, File(description="Claims: Parquet, CSV or NDJSON (flat rows or bills)")],
 ) -> ImpactOut:
     """What publishing this draft would move in money: every line of the claims file re-priced
@@ -87,8 +87,9 @@ async def table_impact(
     item, per hospital grade and per hospital, and the findings that appear or disappear."""
     data = await read_limited(file, settings.max_upload_bytes)
     draft = await db.read(impact_service.draft_catalog, catalog, table_id)
+    reference = request.app.state.reference.current()  # grades and code maps, the same under both
     report = await anyio.to_thread.run_sync(
-        lambda: impact_service.impact_of_file(data, file.filename or "claims", catalog, draft))
+        lambda: impact_service.impact_of_file(data, file.filename or "claims", catalog, draft, reference))
     return ImpactOut.model_validate(report)
 
 

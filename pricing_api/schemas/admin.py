@@ -21,7 +21,7 @@ class KeyOut(OutModel):
 
 
 class NewKeyIn(BaseModel):
-    role: Literal["his", "auditor", "pricing", "admin"]
+    role: Literal["his", "auditor", "pricing", "admin", "metrics"]
     name: FormText = Field("", max_length=100)
 
 

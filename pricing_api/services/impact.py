@@ -14,6 +14,7 @@ from pricing_api.services.tables import _get
 from pricing_api.storage import notices as stored
 from pricing_api.storage.records import id_of
 from reaudit.impact import impact
+from validators.reference import NO_REFERENCE, ReferenceData
 
 CLAIM_SUFFIXES = (".parquet", ".csv", ".ndjson", ".jsonl")
 
@@ -29,7 +30,8 @@ def draft_catalog(session: Session, catalog: Catalog, table_id: int) -> Catalog:
                        NoticeVersion(id_of(record), notice, order)], version_tag=f"{catalog.version_tag}+draft{table_id}")
 
 
-def impact_of_file(data: bytes, file_name: str, published: Catalog, draft: Catalog) -> dict:
+def impact_of_file(data: bytes, file_name: str, published: Catalog, draft: Catalog,
+                   reference: ReferenceData = NO_REFERENCE) -> dict:
     """The impact report for an uploaded claims file (CPU work: call it from a worker thread)."""
     suffix = Path(file_name).suffix.lower()
     if suffix not in CLAIM_SUFFIXES:
@@ -38,6 +40,6 @@ def impact_of_file(data: bytes, file_name: str, published: Catalog, draft: Catal
         path = Path(tmp) / f"claims{suffix}"
         path.write_bytes(data)
         try:
-            return impact([path], published, draft)
+            return impact([path], published, draft, reference=reference)
         except ValueError as exc:
             raise InvalidRequest(str(exc)) from None

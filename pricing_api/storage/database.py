@@ -38,6 +38,7 @@ def make_engine(url: str, timeout: float = 5.0) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": max(timeout, 1.0)})
+        _count_pool_use(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -50,6 +51,7 @@ def make_engine(url: str, timeout: float = 5.0) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
                            pool_timeout=timeout, connect_args={"connect_timeout": max(1, math.ceil(timeout))})
     statement_ms = int(timeout * 1000)
+    _count_pool_use(engine)
 
     @event.listens_for(engine, "connect")
     def _statement_timeout(dbapi_connection, _record):
@@ -58,6 +60,14 @@ def make_engine(url: str, timeout: float = 5.0) -> Engine:
         dbapi_connection.commit()
 
     return engine
+
+
+def _count_pool_use(engine: Engine) -> None:
+    """Connections in use, for the `pricing_db_pool_connections_in_use` gauge."""
+    from pricing_api.metrics import DB_POOL_IN_USE
+
+    event.listen(engine, "checkout", lambda *_: DB_POOL_IN_USE.inc())
+    event.listen(engine, "checkin", lambda *_: DB_POOL_IN_USE.dec())
 
 
 def alembic_config(engine: Engine) -> Config:

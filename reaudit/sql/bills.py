@@ -42,7 +42,8 @@ def _field(total: str, i: int) -> str:
 
 
 def days_sql(code_words: int) -> str:
-    """One scan of `lines` (canonical rows) into `days`; bad rows make groups of their own."""
+    """One scan of `claims` (canonical rows, item codes found) into `days`; bad rows make groups
+    of their own."""
     code_bits = _WORD * code_words
     ids = ", ".join(f"bit_or({_bit('id_bit', k)}) AS id_b{k}" for k in range(_ID_WORDS))
     codes = ", ".join(f"bit_or({_bit('code_bit', k)}) AS c_or{k}, bit_xor({_bit('code_bit', k)}) AS c_xor{k}"
@@ -52,9 +53,10 @@ CREATE OR REPLACE TABLE days AS
 SELECT bill_id, service_date, bad,
     min(v) AS v_min, max(v) AS v_max, min(pos) AS pos, sum(rows) AS rows, sum(marks) AS marks, sum(charged) AS charged,
     min(id) AS id_min, max(id) AS id_max, {ids}, {codes},
-    any_value(fixmedins_code) AS fixmedins_code, any_value(hospital_grade) AS hospital_grade
+    any_value(fixmedins_code) AS fixmedins_code, any_value(hospital_grade) AS hospital_grade,
+    any_value(admitted_on) AS admitted_on
 FROM (
-    SELECT bill_id, service_date, bad, fixmedins_code, hospital_grade, id,
+    SELECT bill_id, service_date, bad, fixmedins_code, hospital_grade, admitted_on, id,
         hash(fixmedins_code, hospital_grade, birth_date, sex, encounter_type, admitted_on, discharged_on) AS v,
         (CAST(file_no AS BIGINT) << 40) | row_no AS pos,
         -- rows, history rows, main_line_ids, dates out of order
@@ -66,20 +68,20 @@ FROM (
         CASE WHEN id >= 0 THEN id % {_WORD * _ID_WORDS} END AS id_bit, cidx % {code_bits} AS code_bit
     FROM (SELECT l.*, k.cidx, k.anchor_day, k.anchor_bill,
                  CASE WHEN NOT l.history THEN TRY_CAST(l.line_id AS BIGINT) END AS id
-          FROM lines l LEFT JOIN codes k ON k.code = l.code AND coalesce(l.category, 'service') = 'service'))
+          FROM claims l LEFT JOIN codes k ON k.code = l.code AND coalesce(l.category, 'service') = 'service'))
 GROUP BY bill_id, service_date, bad
 """
 
 
 def bills_sql() -> str:
-    """`bills`: one row per bill (its first row, hospital, lines and charge), whether to read it
-    whole, and whether it anchors an any-day rule."""
+    """`bills`: one row per bill (its first row, hospital, lines and charge, the day its grade is
+    read on), whether to read it whole, and whether it anchors an any-day rule."""
     rows, history, refs, odd = (_field("sum(rows)", i) for i in range(4))
     id_n, anchor_bill = _field("sum(marks)", 0), _field("sum(marks)", 3)
     return f"""
 CREATE OR REPLACE TABLE bills AS
 SELECT bill_id, CAST(pos >> 40 AS INTEGER) AS file_no, pos & 1099511627775 AS bill_row, fixmedins_code, hospital_grade,
-    rows - history AS lines, charged, anchor_bill > 0 AS anchor_bill,
+    rows - history AS lines, charged, anchor_bill > 0 AS anchor_bill, first_day,
     coalesce(v_min <> v_max OR history > 0 OR refs > 0 OR odd > 0 OR rows = history
              OR NOT (id_n = rows - history AND id_max - id_min < {_WORD * _ID_WORDS}
                      AND {_popcount('id_b', _ID_WORDS)} = rows - history), true) AS whole
@@ -88,10 +90,30 @@ FROM (
         {rows} AS rows, {history} AS history, {refs} AS refs, {odd} AS odd, {id_n} AS id_n, {anchor_bill} AS anchor_bill,
         sum(charged) AS charged, min(id_min) AS id_min, max(id_max) AS id_max,
         {', '.join(f'bit_or(id_b{k}) AS id_b{k}' for k in range(_ID_WORDS))},
-        any_value(fixmedins_code) AS fixmedins_code, any_value(hospital_grade) AS hospital_grade
+        any_value(fixmedins_code) AS fixmedins_code, any_value(hospital_grade) AS hospital_grade,
+        -- the grade is the one held on the admission day, else on the first day billed
+        coalesce(any_value(admitted_on), min(service_date) FILTER (WHERE {_field("rows", 0)} > {_field("rows", 1)}))
+            AS first_day
     FROM days WHERE NOT bad
     GROUP BY bill_id
 )
+"""
+
+
+# The bills priced at another grade than their rows say: the registry's grade on the bill's first
+# day when the hospital is registered (HOSPITAL_GRADE_CONFLICT when the bill said another), else
+# the bill's; with neither, 三甲 prices and `grade_known` false (HOSPITAL_GRADE_UNKNOWN).  They are
+# read whole.
+REGRADED_SQL = """
+CREATE OR REPLACE TABLE regraded AS
+SELECT b.bill_id, b.hospital_grade AS claimed, r.grade AS registered, coalesce(r.grade, b.hospital_grade, 'grade_3a') AS grade,
+    coalesce(r.grade, b.hospital_grade) IS NOT NULL AS grade_known
+FROM bills b LEFT JOIN (
+    SELECT b.bill_id, arg_max(h.grade, h.valid_from) AS grade
+    FROM bills b JOIN hospital_grades h ON h.fixmedins_code = b.fixmedins_code AND b.first_day BETWEEN h.valid_from AND h.valid_to
+    GROUP BY b.bill_id) r USING (bill_id)
+WHERE (r.grade IS NOT NULL AND r.grade IS DISTINCT FROM b.hospital_grade) OR (r.grade IS NULL AND b.hospital_grade IS NULL);
+UPDATE bills SET whole = true WHERE bill_id IN (SELECT bill_id FROM regraded);
 """
 
 

@@ -1,15 +1,35 @@
-"""ITEM_NOT_COVERED, NOT_IN_EFFECT, CHARGE_OUTSIDE_STAY as SQL (see validators/rules/coverage.py)."""
+"""ITEM_NOT_COVERED, CODE_UNMAPPED, NOT_IN_EFFECT, CHARGE_OUTSIDE_STAY as SQL (see
+validators/rules/coverage.py).  `code` is the item code found (`reaudit.sql.codes`), `code_sent`
+the code as sent."""
 
 from reaudit.sql.lines import SqlRule
 
+# A provincial item code: eleven digits (validators.rules.coverage.PROVINCIAL_CODE, whose `\d`
+# is any decimal digit and whose `$` allows a final newline).
+_PROVINCIAL = r"regexp_full_match(code, '\p{Nd}{11}\n?')"
+
 RULES = {
+    # An unpriced provincial code: the loaded notices change a larger catalogue (info).
     "ITEM_NOT_COVERED": SqlRule(
         keep="NOT l.history AND l.service AND NOT coalesce(sp.in_catalog, false)",
-        query="""
+        query=f"""
 SELECT bill_id, [line_id], nk, NULL, NULL,
     '项目编码 ' || code || CASE WHEN name IS NOT NULL THEN '（' || name || '）' ELSE '' END || '不在已加载的价格表中，本条不作判断',
     NULL, charged, 0, line_id, charged, code, NULL, NULL, '已加载的价格表'
-FROM L WHERE NOT history AND service AND NOT known
+FROM L WHERE NOT history AND service AND NOT known AND {_PROVINCIAL}
+"""),
+    # Any other code no table prices and no code map resolves: never a pass.
+    "CODE_UNMAPPED": SqlRule(
+        keep="NOT l.history AND l.service AND NOT coalesce(sp.in_catalog, false)",
+        query=f"""
+SELECT bill_id, [line_id], nk, NULL, NULL,
+    '明细 ' || line_id || '（' || concat_ws('、', '编码 ' || code_sent, '医保项目编码 ' || hilist_code, '医院项目编码 ' || hosplist_code)
+        || coalesce('，' || name, '') || '）不是价格表的项目编码，'
+        || CASE WHEN fixmedins_code IS NOT NULL THEN '医院 ' || fixmedins_code || ' 及全省的对码表'
+                ELSE '全省的对码表（未提供医院编号 fixmedins_code）' END
+        || '中也没有它的对应项目，无法判断收费是否合规；请先对码',
+    NULL, charged, 0, line_id, charged, code, NULL, NULL, '已加载的价格表与已发布的对码表'
+FROM L WHERE NOT history AND service AND NOT known AND NOT {_PROVINCIAL}
 """),
     # Known code, no entry on the service date: the periods of every version, from the rule data.
     "NOT_IN_EFFECT": SqlRule(

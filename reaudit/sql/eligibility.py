@@ -13,24 +13,28 @@ SELECT l.bill_id, [l.line_id], l.nk, r.national, NULL,
 FROM L l JOIN r_age r USING (ekey)
 WHERE NOT l.history AND (l.age > r.max_age OR l.age < r.min_age)
 """),
+    # An unknown sex skips the check, saying so (info).
     "SEX_RESTRICTED": SqlRule(
         kinds=("sex_limit",),
         query="""
-SELECT l.bill_id, [l.line_id], l.nk, NULL, NULL,
-    l.lbl || r.rule_text || '，患者为' || CASE l.sex WHEN 'M' THEN '男性' ELSE '女性' END || '，不得收费' || yuan(l.charged) || '元',
-    NULL, l.charged, l.charged, l.line_id, l.charged, l.code, l.doc, l.seq, r.basis
+SELECT l.bill_id, [l.line_id], l.nk, NULL, CASE WHEN l.sex IS NULL THEN 'info' END,
+    CASE WHEN l.sex IS NULL THEN l.lbl || r.rule_text || '；患者性别未知（未提供或为“未知/未说明”），未做性别限定检查'
+         ELSE l.lbl || r.rule_text || '，患者为' || CASE l.sex WHEN 'M' THEN '男性' ELSE '女性' END || '，不得收费'
+              || yuan(l.charged) || '元' END,
+    NULL, l.charged, CASE WHEN l.sex IS NULL THEN 0 ELSE l.charged END, l.line_id, l.charged, l.code, l.doc, l.seq, r.basis
 FROM L l JOIN r_sex r USING (ekey)
-WHERE NOT l.history AND r.sex <> l.sex
+WHERE NOT l.history AND (l.sex IS NULL OR r.sex <> l.sex)
 """),
+    # An unknown grade cannot pass a grade limit: suspect, the record to show the hospital's grade.
     "GRADE_RESTRICTED": SqlRule(
         kinds=("grade_limit",),
         query="""
-SELECT l.bill_id, [l.line_id], l.nk, NULL, NULL,
-    l.lbl || r.rule_text || '，本院为' || grade_price(l.hospital_grade, '三甲', '三乙', '二级及以下')
-        || '，不得收费' || yuan(l.charged) || '元',
+SELECT l.bill_id, [l.line_id], l.nk, NULL, CASE WHEN NOT l.grade_known THEN 'suspect' END,
+    CASE WHEN NOT l.grade_known THEN l.lbl || r.rule_text || '；医院等级未知（医院名录与单据均未给出），须核实本院等级'
+         ELSE l.lbl || r.rule_text || '，本院为' || grade_label(l.grade) || '，不得收费' || yuan(l.charged) || '元' END,
     NULL, l.charged, l.charged, l.line_id, l.charged, l.code, l.doc, l.seq, r.basis
 FROM L l JOIN r_grade r USING (ekey)
-WHERE NOT l.history AND NOT list_contains(r.allowed, l.hospital_grade)
+WHERE NOT l.history AND (NOT l.grade_known OR NOT list_contains(r.allowed, l.grade))
 """),
     # consent_signed false: the line says no agreement (violation); absent: ask for it (suspect).
     "CONSENT_REQUIRED": SqlRule(

@@ -27,6 +27,7 @@ CREATE OR REPLACE MACRO age_on(b, d) AS year(d) - year(b)
     - CASE WHEN month(d) < month(b) OR (month(d) = month(b) AND day(d) < day(b)) THEN 1 ELSE 0 END;
 CREATE OR REPLACE MACRO cents_down(x) AS CAST(x - (x % 0.01) AS DECIMAL(38,2));
 CREATE OR REPLACE MACRO grade_price(g, a, b, c) AS CASE g WHEN 'grade_3a' THEN a WHEN 'grade_3b' THEN b ELSE c END;
+CREATE OR REPLACE MACRO grade_label(g) AS grade_price(g, '三甲', '三乙', '二级及以下');
 """
 
 # Every rule query yields these, in this order; NULL national_rule / result mean the rule's own.
@@ -61,8 +62,8 @@ class SqlRule:
 # The judged lines: the picked lines of the bills that pass the bill checks, with what the
 # rules say about every line: its label, what it charged, the patient's age that day, its
 # natural key `nk`, its identity `rid` and its place in the bill `okey` (history first, then
-# the bill, each by line id, as validators.context orders them), and which rules' `keep` held
-# for it (`kept`, read with `kept_by(kept, 'RULE_ID')`).
+# the bill, each by line id, as validators.context orders them), which rules' `keep` held for it
+# (`kept`, read with `kept_by(kept, 'RULE_ID')`), and the grade its bill is priced at.
 LINES_SQL = """
 CREATE OR REPLACE TABLE L AS
 SELECT *, {'h': NOT history, 'k': nk, 'f': file_no, 'r': row_no} AS okey FROM (
@@ -73,7 +74,10 @@ SELECT *, {'h': NOT history, 'k': nk, 'f': file_no, 'r': row_no} AS okey FROM (
         coalesce(it.name, s.name, '') AS disp,
         CASE WHEN it.name IS NOT NULL THEN it.name_norm WHEN s.name IS NULL THEN '' ELSE norm(s.name) END AS disp_norm,
         CASE WHEN coalesce(it.name, s.name) IS NULL THEN s.code ELSE coalesce(it.name, s.name) || '（' || s.code || '）' END AS lbl,
-        it.document AS doc, it.seq AS seq, natkey(s.line_id) AS nk
-    FROM S s LEFT JOIN items it USING (ekey)
+        it.document AS doc, it.seq AS seq, natkey(s.line_id) AS nk,
+        -- the grade prices are judged at (`reaudit.sql.bills.REGRADED_SQL`)
+        coalesce(g.grade, s.hospital_grade) AS grade, coalesce(g.grade_known, true) AS grade_known,
+        g.registered AS registry_grade
+    FROM S s LEFT JOIN items it USING (ekey) LEFT JOIN regraded g USING (bill_id)
     WHERE NOT s.bad AND NOT EXISTS (SELECT 1 FROM rejected_bills r WHERE r.bill_id = s.bill_id))
 """

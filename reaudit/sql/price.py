@@ -8,15 +8,15 @@ from reaudit.sql.lines import SqlRule
 
 def standard(rows: str, key: str) -> str:
     """CTEs ending in `priced`: each row of `rows` (a relation with `pekey`, the item to price
-    it with, and `hospital_grade`, `duration_hours`, `age`; `key` its unique columns) with its
+    it with, and `grade`, `duration_hours`, `age`; `key` its unique columns) with its
     standard unit price `expected`, how it was reached (`gp`, `grade_label`, `tier_text`,
     `child`) and the item's document, seq and price basis.  Rows of a self-priced item are left out."""
     return f"""
 judged AS (
     SELECT r.*, it.document AS idoc, it.seq AS iseq, it.price_basis, it.name AS iname,
-        grade_price(r.hospital_grade, it.p_grade_3a, it.p_grade_3b, it.p_grade_2_or_below) AS gp,
-        grade_price(r.hospital_grade, it.c_grade_3a, it.c_grade_3b, it.c_grade_2_or_below) AS gp_child,
-        grade_price(r.hospital_grade, '三甲', '三乙', '二级及以下') AS grade_label,
+        grade_price(r.grade, it.p_grade_3a, it.p_grade_3b, it.p_grade_2_or_below) AS gp,
+        grade_price(r.grade, it.c_grade_3a, it.c_grade_3b, it.c_grade_2_or_below) AS gp_child,
+        grade_label(r.grade) AS grade_label,
         it.child_eligible AND r.age <= it.child_max_age AS child
     FROM ({rows}) r JOIN items it ON it.ekey = r.pekey
 ), tiers AS (
@@ -33,8 +33,10 @@ judged AS (
 )"""
 
 
-# The rule's own explanation of the standard, as validators.rules.price.explain_standard writes it.
-_HOW = """grade_label || yuan(gp) || '元' || coalesce('，' || tier_text, '')
+# The rule's own explanation of the standard, as validators.rules.price.explain_standard writes it
+# (priced at 三甲, the highest, when the grade is not known: the message says so).
+_HOW = """CASE WHEN grade_known THEN '' ELSE '医院等级未知，按最高的' END || grade_label || yuan(gp) || '元'
+        || coalesce('，' || tier_text, '')
         || CASE WHEN child THEN '，' || age || '周岁儿童加收30%为' || yuan(expected) || '元' ELSE '' END"""
 
 # A tier holds the hours when they are at least its minimum and below (or up to) its maximum.
@@ -49,7 +51,8 @@ RULES = {
                 AND (NOT it.child_eligible OR l.unit_price > grade_price(l.hospital_grade, it.c_grade_3a, it.c_grade_3b, it.c_grade_2_or_below)
                      OR age_on(l.birth_date, l.service_date) > it.child_max_age))
             OR (it.priced_by_hours AND l.duration_hours IS NOT NULL))""",
-        query="WITH " + standard("SELECT *, ekey AS pekey FROM L WHERE kept_by(kept, 'PRICE_ABOVE_STANDARD')", "rid") + f"""
+        query="WITH " + standard("SELECT *, ekey AS pekey FROM L WHERE NOT history AND ekey IS NOT NULL"
+                                 " AND kept_by(kept, 'PRICE_ABOVE_STANDARD')", "rid") + f"""
 SELECT bill_id, [line_id], nk, NULL, NULL,
     lbl || '单价' || yuan(unit_price) || '元，超过标准' || yuan(expected) || '元（' || {_HOW}
         || '），超出' || yuan(unit_price - expected) || '元×' || cnt(quantity) || '=' || yuan((unit_price - expected) * quantity) || '元',

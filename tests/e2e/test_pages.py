@@ -175,3 +175,23 @@ def test_the_findings_download_never_carries_a_formula(live_server, page):
         rows = list(csv.reader(handle))
     assert rows[1][0] == "'" + bill["bill_id"]
     assert rows[1][6] == "358.00"  # money stays a number
+
+
+def test_the_pricing_office_sees_how_hospitals_handled_each_rules_warnings(live_server, page):
+    import httpx
+
+    from tests.test_nhsa_api import order, request
+
+    app, base = live_server
+    his = {"Authorization": f"Bearer {make_key(app, 'his')}"}
+    answer = httpx.post(f"{base}/v1/nhsa/3101", json=request(order("1", "33150700500", 1, 4700)), headers=his).json()
+    [warning] = answer["output"]["result"]
+    feedback = {"input": {"data": {"warn_type": "1", "warns": [
+        {"warn_rslt_id": warning["jr_id"], "dspo_way": "1", "dspo_way_rea": "患者自愿"}]}}}
+    assert httpx.post(f"{base}/v1/nhsa/3103", json=feedback, headers=his).json()["infcode"] == 0
+    sign_in(page, base, make_key(app, "pricing"))
+    page.goto(f"{base}/ui/feedback")
+    row = page.locator("#rules tbody tr", has_text="医疗服务项目超限定单价收费")
+    expect(row).to_contain_text("GZ10000102001000")
+    expect(row).to_contain_text("100%")
+    shoot(page, "feedback")

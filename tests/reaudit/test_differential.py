@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.claims import tripping_bills, write_month
+from benchmarks.claims import reference_for, tripping_bills, write_month
 from reaudit import python_engine, results
 from reaudit.chunks import split_problems
 from reaudit.duckdb_engine import DuckDBEngine
@@ -21,12 +21,16 @@ from reaudit.readers import bills_table
 from reaudit.sql import SQL_RULES
 from tests.validators.test_properties import CATALOG, bills
 from validators import validate
+from validators.bill import Bill
 from validators.registry import RULES
+
+# A hospital registry and code maps (hospitals' own codes, national codes, the province's map).
+REFERENCE = reference_for(CATALOG)
 
 
 @pytest.fixture(scope="module")
 def duck():
-    engine = DuckDBEngine(CATALOG, connect(threads=2))
+    engine = DuckDBEngine(CATALOG, connect(threads=2), reference=REFERENCE)
     yield engine
     engine.con.close()
 
@@ -35,7 +39,7 @@ def _both(tmp_path, source, **options):
     out = {}
     for engine in ("python", "duckdb"):
         target = tmp_path / f"{engine}.parquet"
-        summary = run_audit([source], CATALOG, target, engine=engine, progress=False, **options)
+        summary = run_audit([source], CATALOG, target, engine=engine, progress=False, reference=REFERENCE, **options)
         rejected = tmp_path / f"{engine}.rejected.csv"
         out[engine] = (pq.read_table(target).to_pylist(), summary.as_dict(),
                        rejected.read_text(encoding="utf-8-sig") if rejected.exists() else None)
@@ -59,10 +63,12 @@ def test_a_month_that_trips_every_rule_gets_the_same_findings_from_both_engines(
     out = _both(tmp_path, source)
     python_rows, duckdb_rows = out["python"][0], out["duckdb"][0]
     assert {r["rule"] for r in python_rows} == {rule.id for rule in RULES}
-    # and the branches issue 13 added: sessions, consumables in 内涵, tiers, names the tables composed
+    # and the branches issues 13 and 12 added: sessions, consumables in 内涵, tiers, names the tables
+    # composed; an unknown sex or grade
     assert {(r["rule"], r["result"]) for r in python_rows} >= {
         ("MUTUALLY_EXCLUSIVE", "suspect"), ("DUPLICATE_CHARGE", "suspect"), ("DURATION_TIER_MISMATCH", "suspect"),
-        ("DURATION_TIER_MISMATCH", "violation"), ("NAME_MISMATCH", "info"), ("ADDON_WITHOUT_BASE", "suspect")}
+        ("DURATION_TIER_MISMATCH", "violation"), ("NAME_MISMATCH", "info"), ("ADDON_WITHOUT_BASE", "suspect"),
+        ("SEX_RESTRICTED", "info"), ("GRADE_RESTRICTED", "suspect")}
     assert any("耗材编码" in r["message"] for r in python_rows)
     assert len(python_rows) > 10_000
     assert duckdb_rows == python_rows
@@ -124,15 +130,27 @@ def test_a_rule_without_sql_runs_through_the_python_fallback_and_is_named(tmp_pa
 
 @st.composite
 def _bills_with_consumables(draw):
-    """Random bills (tests/validators/test_properties.py), their material and drug lines sometimes
-    with a material code, as a batch file would carry them."""
+    """Random bills (tests/validators/test_properties.py) as a batch file would carry them: their
+    material and drug lines sometimes with a material code, some lines with the hospital's or a
+    national code (`REFERENCE` maps some), some bills from a registered hospital, without a grade
+    or with an unknown sex."""
     data = []
     for i, bill in enumerate(draw(st.lists(bills(), min_size=1, max_size=5))):
         body = bill.model_dump(mode="json", exclude_none=True)
         body["bill_id"] = f"B{i}"
+        body["hospital"] = draw(st.sampled_from([
+            body["hospital"], {**body["hospital"], "fixmedins_code": "H330800000"}, {"fixmedins_code": "H330800007"},
+            {"fixmedins_code": "H999"}, {}]))
+        if draw(st.integers(0, 5)) == 0:
+            body["patient"]["sex"] = "9"
         for line in body["lines"] + body["history"]:
             if line.get("category") in ("material", "drug") and draw(st.booleans()):
                 line["material_code"] = draw(st.sampled_from(["C01", "HC0203"]))
+            if draw(st.integers(0, 3)) == 0:
+                line[draw(st.sampled_from(["hilist_code", "hosplist_code"]))] = draw(st.sampled_from(
+                    [f"HX-{line['code']}", f"N{line['code']}", f"PROV-{line['code']}", "HX-NONE"]))
+                if draw(st.booleans()):
+                    del line["code"]
         data.append(body)
     return data
 
@@ -143,7 +161,7 @@ def test_random_bills_get_the_same_findings_from_both_engines(duck, data):
     rows = bills_table(data)
     good, rejected = split_problems(rows)
     assert rejected.num_rows == 0
-    expected_findings, expected_bills = python_engine.judge(good, CATALOG)
+    expected_findings, expected_bills = python_engine.judge(good, CATALOG, reference=REFERENCE)
     con = duck.con
     con.register("_rows", rows)
     con.execute("CREATE OR REPLACE TABLE example AS SELECT * FROM _rows")
@@ -156,9 +174,7 @@ def test_random_bills_get_the_same_findings_from_both_engines(duck, data):
     assert judged.to_pylist() == expected_bills.to_pylist()
     # and the Python engine over flat rows is the API's engine over the bill as sent
     for i, body in enumerate(data):
-        from validators.bill import Bill
-
-        report = validate(Bill.model_validate(body), CATALOG)
+        report = validate(Bill.model_validate(body), CATALOG, REFERENCE)
         mine = [f for f in expected_findings.to_pylist() if f["bill_id"] == f"B{i}"]
         assert sorted((f["rule"], f["message"], f["amount_at_risk"]) for f in mine) == \
             sorted((f.rule, f.message, f.amount_at_risk) for f in report.findings)

@@ -8,7 +8,7 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.claims import tripping_bills, write_month
+from benchmarks.claims import reference_for, tripping_bills, write_month
 from reaudit.chunks import split_problems
 from reaudit.claims import COLUMN_NAMES
 from reaudit.findings import PARQUET_COLUMNS
@@ -34,9 +34,10 @@ def test_spark_on_local_2_finds_what_the_python_engine_finds(tmp_path):
     write_month(CATALOG, lake / "part-2.parquet", 20_000, seed=9)
     files = sorted(lake.glob("*.parquet"))
 
-    local = run_audit(files, CATALOG, tmp_path / "python.parquet", engine="python", progress=False)
+    reference = reference_for(CATALOG)  # a hospital registry and code maps, sent to the executors
+    local = run_audit(files, CATALOG, tmp_path / "python.parquet", engine="python", progress=False, reference=reference)
     spark = run_audit([lake], CATALOG, tmp_path / "spark.parquet", engine="spark", spark_master="local[2]",
-                      progress=False, chunk_rows=6000)
+                      progress=False, chunk_rows=6000, reference=reference)
 
     expected = pq.read_table(tmp_path / "python.parquet").to_pylist()
     found = pq.read_table(tmp_path / "spark.parquet").to_pylist()

@@ -16,7 +16,7 @@ def line(code: str, price, quantity="1", day: str = DAY, line_id: str | None = N
 
 def bill_data(*lines: dict, grade="grade_3a", birth="1980-05-01", sex="F", encounter=None, history=()) -> dict:
     return {
-        "bill_id": "T1", "hospital": {"grade": grade}, "patient": {"birth_date": birth, "sex": sex},
+        "bill_id": "T1", "hospital": {"grade": grade} if grade else {}, "patient": {"birth_date": birth, "sex": sex},
         "encounter": encounter or {"type": "inpatient", "admitted_on": "2021-09-01", "discharged_on": "2021-09-30"},
         "lines": list(lines), "history": list(history),
     }

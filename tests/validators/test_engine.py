@@ -27,5 +27,6 @@ def test_a_line_is_never_at_risk_for_more_than_it_charged(check):
 
 def test_the_registry_lists_every_contract_rule_once():
     ids = [r.id for r in RULES]
-    assert len(ids) == len(set(ids)) == 18
-    assert {"ITEM_NOT_COVERED", "PRICE_ABOVE_STANDARD", "FREQUENCY_EXCEEDED", "INDICATION_REQUIRED"} <= set(ids)
+    assert len(ids) == len(set(ids)) == 21
+    assert {"ITEM_NOT_COVERED", "CODE_UNMAPPED", "PRICE_ABOVE_STANDARD", "FREQUENCY_EXCEEDED", "INDICATION_REQUIRED",
+            "HOSPITAL_GRADE_UNKNOWN", "HOSPITAL_GRADE_CONFLICT"} <= set(ids)

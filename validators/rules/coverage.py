@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
-from validators.context import BillContext
+import re
+
+from validators.context import AnyLine, BillContext
 from validators.findings import Basis, Result
 from validators.spec import RuleDoc, RuleSpec, yuan
+
+#: A provincial item code: the nine digits of the national catalogue and a two-digit local suffix.
+PROVINCIAL_CODE = re.compile(r"^\d{11}$")
+
+
+def _unknown(line: AnyLine, provincial: bool) -> bool:
+    """A service line whose code no table prices and no code map resolves, of that shape."""
+    return (not line.known_code and line.service
+            and bool(PROVINCIAL_CODE.match(line.code)) == provincial)
 
 
 def _not_covered(spec: RuleSpec, ctx: BillContext):
     for line in ctx.lines:
-        if not line.known_code and line.service:
+        if _unknown(line, provincial=True):
             yield spec.finding(
                 [line], f"项目编码 {line.code}{'（' + line.line.name + '）' if line.line.name else ''}"
                         f"不在已加载的价格表中，本条不作判断",
                 Basis(document=None, seq=None, text="已加载的价格表"), charged=line.charged)
+
+
+def _sent_codes(line: AnyLine) -> str:
+    sent = line.line
+    parts = [f"{label} {value}" for label, value in (("编码", sent.code), ("医保项目编码", sent.hilist_code),
+                                                      ("医院项目编码", sent.hosplist_code)) if value]
+    return "、".join(parts)
+
+
+def _unmapped(spec: RuleSpec, ctx: BillContext):
+    hospital = ctx.bill.hospital.fixmedins_code
+    for line in ctx.lines:
+        if _unknown(line, provincial=False):
+            maps = f"医院 {hospital} 及全省的对码表" if hospital else "全省的对码表（未提供医院编号 fixmedins_code）"
+            yield spec.finding(
+                [line], f"明细 {line.id}（{_sent_codes(line)}{'，' + line.line.name if line.line.name else ''}）"
+                        f"不是价格表的项目编码，{maps}中也没有它的对应项目，无法判断收费是否合规；请先对码",
+                Basis(document=None, seq=None, text="已加载的价格表与已发布的对码表"), charged=line.charged)
 
 
 def _not_in_effect(spec: RuleSpec, ctx: BillContext):
@@ -46,8 +75,16 @@ def _outside_stay(spec: RuleSpec, ctx: BillContext):
 
 ITEM_NOT_COVERED = RuleSpec(
     "ITEM_NOT_COVERED", None, "编码不在任何已加载的价格表中（不作判断）", Result.INFO, _not_covered,
-    doc=RuleDoc(catches="a service code in no loaded table (info: the line is not judged)",
+    doc=RuleDoc(catches="a provincial item code (11 digits) that no loaded table prices: the two notices change a "
+                        "larger catalogue, which pricing staff load by upload (info: the line is not judged)",
                 clean="every service line carries a code of a loaded notice"))
+CODE_UNMAPPED = RuleSpec(
+    "CODE_UNMAPPED", None, "编码未对码，无法判断", Result.SUSPECT, _unmapped,
+    doc=RuleDoc(catches="a code that is neither an item code of the tables nor found in the hospital's or the "
+                        "province's published code map (a local code, a national code with no map, a malformed code): "
+                        "the bill is never `pass` (0 at risk)",
+                clean="item codes of the tables, or codes the published code maps resolve (hilist_code, then "
+                      "hosplist_code)"))
 NOT_IN_EFFECT = RuleSpec(
     "NOT_IN_EFFECT", None, "服务日期不在项目价格有效期内", Result.VIOLATION, _not_in_effect,
     doc=RuleDoc(catches="a service date outside the item's period (a 12号 trial price on 2023-09-01)",

@@ -28,7 +28,11 @@ def _sex(spec: RuleSpec, ctx: BillContext):
     sex = ctx.bill.patient.sex
     for line in ctx.judged_with("sex_limit"):
         for limit in line.item.rules_of("sex_limit"):
-            if limit.sex != sex:
+            if sex is None:
+                yield spec.finding(
+                    [line], f"{line.label()}{limit.describe()}；患者性别未知（未提供或为“未知/未说明”），未做性别限定检查",
+                    ctx.basis(line, limit.basis), charged=line.charged, result=Result.INFO)
+            elif limit.sex != sex:
                 patient = "男性" if sex == "M" else "女性"
                 yield spec.finding(
                     [line], f"{line.label()}{limit.describe()}，患者为{patient}，不得收费{yuan(line.charged)}元",
@@ -38,7 +42,11 @@ def _sex(spec: RuleSpec, ctx: BillContext):
 def _grade(spec: RuleSpec, ctx: BillContext):
     for line in ctx.judged_with("grade_limit"):
         for limit in line.item.rules_of("grade_limit"):
-            if ctx.grade not in limit.allowed:
+            if not ctx.grade_known:
+                yield spec.finding(
+                    [line], f"{line.label()}{limit.describe()}；医院等级未知（医院名录与单据均未给出），须核实本院等级",
+                    ctx.basis(line, limit.basis), charged=line.charged, at_risk=line.charged, result=Result.SUSPECT)
+            elif ctx.grade not in limit.allowed:
                 yield spec.finding(
                     [line], f"{line.label()}{limit.describe()}，本院为{ctx.grade.label}，不得收费{yuan(line.charged)}元",
                     ctx.basis(line, limit.basis), charged=line.charged, at_risk=line.charged)

@@ -23,14 +23,18 @@ def normalise(text: str) -> str:
 
 def _mismatch(field: str, message: Callable[[Judged, str, str], str], basis: Callable[[Item], str],
               accepted: Callable[[Item], tuple[str, ...]] = lambda item: (),
-              result: Callable[[Item], Result | None] = lambda item: None):
+              result: Callable[[Item], Result | None] = lambda item: None, skip_mapped: bool = False):
     """A check that the line's `field` (name, unit), when sent, is the item's or one it accepts:
-    the shape both identity rules share.  `result` may lower the level for an item."""
+    the shape both identity rules share.  `result` may lower the level for an item;
+    `skip_mapped` leaves out lines whose item was found through a code map (their name is the
+    hospital's own, checked against the item's when the map was uploaded)."""
 
     sent_of, expected_of = attrgetter(field), attrgetter(field)
 
     def check(spec: RuleSpec, ctx: BillContext):
         for line in ctx.judged():
+            if skip_mapped and line.mapping is not None:
+                continue
             sent = sent_of(line.line)
             if not sent:
                 continue
@@ -64,7 +68,8 @@ def _name_message(line: Judged, sent: str, name: str) -> str:
     return f"明细名称“{sent}”与编码 {line.code} 的项目名称“{name}”不符，可能串换项目，请核对"
 
 
-_name_mismatch = _mismatch("name", _name_message, lambda item: f"{item.code} {item.name}", _aliases, _name_level)
+_name_mismatch = _mismatch("name", _name_message, lambda item: f"{item.code} {item.name}", _aliases, _name_level,
+                           skip_mapped=True)
 _unit_mismatch = _mismatch(
     "unit", lambda line, sent, unit: f"{line.label()}计价单位为“{unit}”，明细填写“{sent}”，数量口径不一致",
     lambda item: f"计价单位：{item.unit}")

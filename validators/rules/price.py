@@ -93,6 +93,8 @@ def _price_above(spec: RuleSpec, ctx: BillContext):
         charged = line.line.unit_price
         if expected is not None and charged > expected:
             how = explain_standard(line, ctx.grade)
+            if not ctx.grade_known:
+                how = "医院等级未知，按最高的" + how
             over = (charged - expected) * line.line.quantity
             yield spec.finding(
                 [line], f"{line.label()}单价{yuan(charged)}元，超过标准{yuan(expected)}元（{how}），"
