@@ -81,41 +81,91 @@ def load(
 
 @app.command()
 def audit(
-    bills: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                          help="NDJSON: one bill (the validate request body) per line")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Findings CSV (default: BILLS.findings.csv)")] = None,
-    summary_path: Annotated[Path | None, typer.Option("--summary", help="Summary JSON (default: BILLS.summary.json)")] = None,
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=True, help=(
+        "Claim files: Parquet, CSV (UTF-8 or GB18030) or NDJSON (nested bills or flat rows); "
+        "with --engine spark, Parquet files or directories"))],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=(
+        "Findings: FILE.parquet or FILE.csv (default: FIRST.findings.csv)"))] = None,
+    summary_path: Annotated[Path | None, typer.Option("--summary", help="Summary JSON (default: beside the findings)")] = None,
+    engine: Annotated[str, typer.Option(help="duckdb | python | spark")] = "duckdb",
+    master: Annotated[str | None, typer.Option(help="Spark master, e.g. local[2] (spark-submit sets it on a cluster)")] = None,
     bundled: Annotated[bool, typer.Option("--bundled", help="Use the bundled tables instead of the database")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
+    threads: Annotated[int | None, typer.Option(help="DuckDB threads (default: every core)")] = None,
 ) -> None:
-    """Re-audit a file of bills with the same engine as the API; findings to CSV, a summary to JSON."""
+    """Re-audit whole files of claims with the registry's rules; findings to Parquet or CSV, a
+    summary per rule, hospital and item to JSON and the console.  Unreadable rows are counted and
+    listed (FILE.rejected.csv), never stopping the run."""
+    from reaudit.job import run_audit
+
+    if engine not in ("duckdb", "python", "spark"):
+        typer.echo(f"unknown engine {engine!r}: duckdb | python | spark", err=True)
+        raise typer.Exit(2)
+    first = files[0]
+    output = output or first.with_name(first.stem + ".findings.csv")
+    summary_path = summary_path or output.with_name(output.stem.removesuffix(".findings") + ".summary.json")
+    try:
+        catalog, reference = _catalog(bundled)
+        summary = run_audit(files, catalog, output, engine=engine, progress=progress, threads=threads,
+                            spark_master=master, reference=reference)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    summary_path.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(summary.table())
+    typer.echo(f"\nfindings: {output}\nsummary: {summary_path}")
+    if summary.rejected_file:
+        typer.echo(f"rejected rows: {summary.rejected_file}")
+
+
+def _catalog(bundled: bool):
+    """The published tables and reference data (hospital registry, code maps): the database's,
+    or the bundled notices and none with --bundled."""
     from price_tables.catalog import Catalog, NoticeVersion
     from price_tables.loader import bundled_notices
-    from pricing_api.reaudit import audit_file
+    from validators.reference import NO_REFERENCE
 
     if bundled:
-        catalog = Catalog.of(NoticeVersion(i + 1, n, i + 1) for i, n in enumerate(bundled_notices()))
-    else:
-        from pricing_api.catalog_holder import CatalogHolder
-        from pricing_api.settings import get_settings
-        from pricing_api.startup import prepare_database
-        from pricing_api.storage.database import make_engine
+        return Catalog.of(NoticeVersion(i + 1, n, i + 1) for i, n in enumerate(bundled_notices())), NO_REFERENCE
+    from pricing_api.catalog_holder import CatalogHolder, ReferenceHolder
+    from pricing_api.settings import get_settings
+    from pricing_api.startup import prepare_database
+    from pricing_api.storage.database import make_engine
 
-        settings = get_settings()
-        engine = make_engine(settings.database_url, timeout=CLI_DB_TIMEOUT)
-        prepare_database(engine, settings.load_bundled)
-        catalog = CatalogHolder(engine).get()
-    output = output or bills.with_name(bills.stem + ".findings.csv")
-    summary_path = summary_path or bills.with_name(bills.stem + ".summary.json")
-    with output.open("w", encoding="utf-8-sig", newline="") as handle:
-        summary = audit_file(bills, handle, catalog, progress=progress)
-    result = summary.as_dict()
-    summary_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    typer.echo(f"bills: {result['bills']}  invalid lines: {result['invalid_lines']}  outcomes: {result['outcomes']}")
-    typer.echo(f"charged: {result['charged']}  at risk: {result['at_risk']}")
-    for rule, n in sorted(result["findings_by_rule"].items(), key=lambda kv: -kv[1]):
-        typer.echo(f"  {rule:<22} {n:>7}  at risk {result['at_risk_by_rule'][rule]}")
-    typer.echo(f"findings: {output}\nsummary: {summary_path}")
+    settings = get_settings()
+    engine = make_engine(settings.database_url, timeout=CLI_DB_TIMEOUT)
+    prepare_database(engine, settings.load_bundled)
+    return CatalogHolder(engine).get(), ReferenceHolder(engine).get()
+
+
+@app.command()
+def impact(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Claims: Parquet, CSV or NDJSON")],
+    table: Annotated[int, typer.Option("--table", help="The draft table's id")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The report as JSON")] = None,
+) -> None:
+    """What publishing a draft would move: the claims re-priced and judged under the published
+    tables and under the draft (DuckDB engine); money per item, grade and hospital, changed findings."""
+    from pricing_api.errors import DomainError
+    from pricing_api.services.impact import draft_catalog
+    from reaudit.impact import impact as impact_report
+
+    published, reference = _catalog(bundled=False)
+    try:
+        with _unit_of_work() as uow:
+            draft = draft_catalog(uow.session, published, table)
+    except DomainError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    report = impact_report(files, published, draft, reference=reference)
+    if output:
+        output.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(f"lines {report['lines']:,}  moved {report['lines_moved']:,}  at standard prices "
+               f"{report['before']} → {report['after']} ({report['delta']})")
+    typer.echo(f"at risk {report['at_risk_before']} → {report['at_risk_after']}  findings new "
+               f"{report['findings_new']:,}, gone {report['findings_gone']:,}")
+    for row in report["per_item"][:20]:
+        typer.echo(f"  {row['code']:<14} {row['name'][:20]:<22} {row['before']:>16} → {row['after']:>16} ({row['delta']})")
 
 
 keys = typer.Typer(help="API keys: create, list, revoke", no_args_is_help=True)

@@ -1,4 +1,4 @@
-"""The arrows of ARCHITECTURE.md: pricing_api → validators → price_tables, and SQL only in storage."""
+"""The arrows of ARCHITECTURE.md: pricing_api → reaudit → validators → price_tables, and SQL only in storage."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "price_tables": ("validators", "pricing_api", "fastapi", "sqlalchemy", "sqlmodel", "starlette"),
-    "validators": ("pricing_api", "fastapi", "sqlalchemy", "sqlmodel", "starlette", "httpx"),
+    "price_tables": ("validators", "reaudit", "pricing_api", "fastapi", "sqlalchemy", "sqlmodel", "starlette"),
+    "validators": ("reaudit", "pricing_api", "fastapi", "sqlalchemy", "sqlmodel", "starlette", "httpx", "duckdb"),
+    # batch re-audit: no HTTP and no service storage; it reads files and the catalog it is given
+    "reaudit": ("pricing_api", "fastapi", "sqlalchemy", "sqlmodel", "starlette", "httpx"),
 }
 
 

@@ -24,6 +24,7 @@ from price_tables.grades import GRADE_LABELS, Grade, parse_grade
 from price_tables.models import FIELD_LABELS
 from price_tables.money import to_cents
 from pricing_api.auth import ROLE_LABELS, Permission, Principal
+from pricing_api.charts import impact_chart
 from pricing_api.deps import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -44,6 +45,7 @@ from pricing_api.errors import DomainError, NotFound, Unauthorized
 from pricing_api.routes.tables import read_limited
 from pricing_api.schemas.common import FormText
 from pricing_api.services import hospitals as hospital_service
+from pricing_api.services import impact as impact_service
 from pricing_api.services import items as item_service
 from pricing_api.services import keys as key_service
 from pricing_api.services import page_sessions
@@ -278,6 +280,31 @@ async def table_page(request: Request, principal: TablePages, db: DatabaseDep, c
                      back=("/ui/tables", "返回价格表"))
     return _page(request, "table.html", principal, title=table.document, nav="tables", table=table, diff=diff,
                  actors=await db.read(key_service.actor_names))
+
+
+@router.post("/ui/tables/{table_id}/impact", response_class=HTMLResponse)
+async def impact_page(request: Request, principal: TableWritePages, db: DatabaseDep, catalog: CatalogDep,
+                      settings: SettingsDep, table_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                      file: Annotated[UploadFile, File()]) -> Response:
+    """The draft's page with what publishing it would move for the uploaded claims."""
+    try:
+        table = await db.read(table_service.table_detail, catalog, table_id)
+        diff = await db.read(table_service.table_diff, catalog, table_id)
+    except NotFound as exc:
+        return _page(request, "not_found.html", principal, 404, title="未找到", nav="tables", reason=exc.message,
+                     back=("/ui/tables", "返回价格表"))
+    actors = await db.read(key_service.actor_names)
+    try:
+        data = await read_limited(file, settings.max_upload_bytes)
+        draft = await db.read(impact_service.draft_catalog, catalog, table_id)
+        reference = request.app.state.reference.current()
+        report = await anyio.to_thread.run_sync(
+            lambda: impact_service.impact_of_file(data, file.filename or "claims", catalog, draft, reference))
+    except DomainError as exc:
+        return _page(request, "table.html", principal, exc.status_code, title=table.document, nav="tables",
+                     table=table, diff=diff, actors=actors, impact_error=exc.message)
+    return _page(request, "table.html", principal, title=table.document, nav="tables", table=table, diff=diff,
+                 actors=actors, impact=report, chart=impact_chart(report["per_item"]))
 
 
 @router.post("/ui/tables/{table_id}/publish")

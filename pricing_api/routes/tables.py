@@ -14,7 +14,9 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from pricing_api.deps import CatalogDep, DatabaseDep, Reader, SettingsDep, TableWriter
 from pricing_api.errors import ErrorBody
 from pricing_api.schemas.common import FormText
+from pricing_api.schemas.impact import ImpactOut
 from pricing_api.schemas.tables import DiffOut, TableDetail, TablePage
+from pricing_api.services import impact as impact_service
 from pricing_api.services import tables as service
 
 router = APIRouter(prefix="/v1/tables", tags=["tables"])
@@ -73,6 +75,22 @@ async def get_table(table_id: TableId, _: Reader, db: DatabaseDep, catalog: Cata
 async def get_diff(table_id: TableId, _: Reader, db: DatabaseDep, catalog: CatalogDep) -> DiffOut:
     """Items added, prices changed per grade (old → new) and text changed, against what is in effect on its start date."""
     return await db.read(service.table_diff, catalog, table_id)
+
+
+@router.post("/{table_id}/impact", response_model=ImpactOut, responses={**ERRORS, 413: {"model": ErrorBody}})
+async def table_impact(
+    request: Request, table_id: TableId, _: TableWriter, db: DatabaseDep, catalog: CatalogDep, settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="Claims: Parquet, CSV or NDJSON (flat rows or bills)")],
+) -> ImpactOut:
+    """What publishing this draft would move in money: every line of the claims file re-priced
+    and judged under the published tables and under the draft (DuckDB engine) — in total, per
+    item, per hospital grade and per hospital, and the findings that appear or disappear."""
+    data = await read_limited(file, settings.max_upload_bytes)
+    draft = await db.read(impact_service.draft_catalog, catalog, table_id)
+    reference = request.app.state.reference.current()  # grades and code maps, the same under both
+    report = await anyio.to_thread.run_sync(
+        lambda: impact_service.impact_of_file(data, file.filename or "claims", catalog, draft, reference))
+    return ImpactOut.model_validate(report)
 
 
 @router.post("/{table_id}/publish", response_model=TableDetail, responses=ERRORS)

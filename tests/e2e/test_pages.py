@@ -226,6 +226,17 @@ def test_upload_see_the_diff_publish_and_see_the_periods(live_server, page, tmp_
     assert "test pricing" in page.inner_text("main") and "key:qzp_" not in page.inner_text("main")
     assert_page_fits(page)
     shoot(page, "diff", at="#diff-summary")
+    # Before publishing: what the draft would move on a month of claims, with its chart.
+    claims = tmp_path / "month.csv"
+    claims.write_text("bill_id,fixmedins_code,hospital_grade,birth_date,sex,encounter_type,line_id,code,service_date,"
+                      f"quantity,unit_price\nB1,H1,三甲,1950-01-01,F,outpatient,1,{code},2024-02-02,1,{old}\n",
+                      encoding="utf-8")
+    page.set_input_files("#impact-form input[type=file]", str(claims))
+    page.click("#impact-form button")
+    page.wait_for_selector("#impact-chart")
+    assert old in page.inner_text("#impact-total") and f"{new[0]}.00" in page.inner_text("#impact-items")
+    assert_page_fits(page)
+    shoot(page, "impact", at="#impact-chart")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#publish")
     page.wait_for_selector("#state >> text=已发布")
