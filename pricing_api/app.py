@@ -102,7 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Quzhou medical service pricing API", version="1.0.0", description=DESCRIPTION,
                   lifespan=lifespan)
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    audit_upload = settings.max_audit_bytes + 64 * 1024  # the file and its form fields
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes,
+                       larger={"/v1/audits": audit_upload, "/ui/audits": audit_upload})
     app.add_middleware(SecurityHeaders, session_cookie=SESSION_COOKIE)
     app.add_middleware(AccessLog)  # outermost: it times and logs everything, errors included
     # The hot paths first: routes are matched in order.  They check the caller themselves.

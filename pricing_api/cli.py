@@ -92,15 +92,23 @@ def audit(
     bundled: Annotated[bool, typer.Option("--bundled", help="Use the bundled tables instead of the database")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
     threads: Annotated[int | None, typer.Option(help="DuckDB threads (default: every core)")] = None,
+    store: Annotated[bool, typer.Option("--store", help=(
+        "Store the run and its findings in the database for review (初审/复审 on the 事后审核 page) "
+        "instead of writing files"))] = False,
+    title: Annotated[str | None, typer.Option(help="With --store: the run's title (default: the file's name)")] = None,
 ) -> None:
     """Re-audit whole files of claims with the registry's rules; findings to Parquet or CSV, a
     summary per rule, hospital and item to JSON and the console.  Unreadable rows are counted and
-    listed (FILE.rejected.csv), never stopping the run."""
+    listed (FILE.rejected.csv), never stopping the run.  With --store, the run goes to the
+    database as an audit run, to be reviewed there."""
     from reaudit.job import run_audit
 
     if engine not in ("duckdb", "python", "spark"):
         typer.echo(f"unknown engine {engine!r}: duckdb | python | spark", err=True)
         raise typer.Exit(2)
+    if store:
+        _store_run(files, engine=engine, title=title, threads=threads)
+        return
     first = files[0]
     output = output or first.with_name(first.stem + ".findings.csv")
     summary_path = summary_path or output.with_name(output.stem.removesuffix(".findings") + ".summary.json")
@@ -116,6 +124,52 @@ def audit(
     typer.echo(f"\nfindings: {output}\nsummary: {summary_path}")
     if summary.rejected_file:
         typer.echo(f"rejected rows: {summary.rejected_file}")
+
+
+def _store_run(files: list[Path], *, engine: str, title: str | None, threads: int | None) -> None:
+    """An audit run recorded, executed here, its findings stored: as `POST /v1/audits` does,
+    for files too large to upload."""
+    import hashlib
+
+    from pricing_api import audit_runner
+    from pricing_api.services.audit_runs import ReceivedFile, create_run
+    from pricing_api.storage import audits as stored
+
+    if engine not in ("duckdb", "python"):
+        typer.echo("--store runs the duckdb or python engine", err=True)
+        raise typer.Exit(2)
+    if len(files) != 1 or not files[0].is_file():
+        typer.echo("--store takes one claims file", err=True)
+        raise typer.Exit(2)
+    path = files[0]
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    catalog, reference = _catalog(bundled=False)
+    received = ReceivedFile(path, path.name, digest.hexdigest(), path.stat().st_size)
+    with _unit_of_work() as uow:
+        run = create_run(uow.session, title=title or path.name, received=received, engine=engine,
+                         actor="cli:pricing-api audit --store")
+        uow.commit()
+    run_id = run.id
+    from pricing_api.settings import get_settings
+    from pricing_api.storage.database import make_engine
+
+    database = make_engine(get_settings().database_url, timeout=CLI_DB_TIMEOUT)
+    summary = audit_runner.execute(database, run_id, [path], catalog, catalog_version=catalog.version_tag,
+                                   reference=reference, audit_engine=engine, threads=threads)
+    from sqlmodel import Session
+
+    with Session(database) as session:
+        done = stored.get_run(session, run_id)
+    assert done is not None
+    if done.state != "done":
+        typer.echo(f"audit run {run_id}: {done.error}", err=True)
+        raise typer.Exit(1)
+    typer.echo(summary.table())
+    typer.echo(f"\naudit run {run_id}: {done.findings_count} findings stored for review (事后审核 page, "
+               f"/v1/audits/{run_id})")
 
 
 def _catalog(bundled: bool):

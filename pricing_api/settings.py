@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         True, description="Mark the pages' session cookie Secure (browsers send it to localhost and HTTPS).")
     max_upload_rows: int = Field(50_000, ge=1, description="Most rows a table file may have (422 above).")
+    audit_dir: Path = Field(DEFAULT_DATA_DIR / "audits", description="Where claims files of audit runs are kept.")
+    max_audit_bytes: int = Field(2 * 1024**3, ge=1024, description="Largest claims file an audit run takes (413 above).")
+    audit_threads: int | None = Field(None, ge=1, le=256, description="DuckDB threads of an audit run in the service "
+                                                                     "(default: every core but one)")
     nhsa_medins_lv_grades: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_MEDINS_LV_GRADES),
         description="3101 medins_lv → grade (grade_3a / grade_3b / grade_2_or_below); JSON.  Not sourced for 3101: "

@@ -1,8 +1,10 @@
 """What the first start (and every start) does to the database: migrate, load the bundled
-notices into an empty database, and make the first admin key when there is none."""
+notices into an empty database, make the first admin key when there is none, and mark audit
+runs whose worker stopped as failed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 
@@ -15,10 +17,16 @@ from pricing_api.auth import Role
 from pricing_api.services.audit_log import record_audit
 from pricing_api.services.keys import create_key, has_keys
 from pricing_api.storage import notices as stored
+from pricing_api.storage.audits import fail_abandoned_runs
 from pricing_api.storage.database import migrate, startup_lock
 from pricing_api.storage.records import id_of
 
 log = logging.getLogger(__name__)
+
+
+#: An audit run whose row has not moved for this long lost its worker (a run writes its progress
+#: every second; only storing its findings is silent, and takes seconds).
+ABANDONED_AFTER = dt.timedelta(minutes=10)
 
 
 def prepare_database(engine: Engine, load_bundled: bool) -> str | None:
@@ -30,6 +38,9 @@ def prepare_database(engine: Engine, load_bundled: bool) -> str | None:
             if load_bundled and stored.count_notices(session) == 0:
                 load_into(session, bundled_notices(), origin="bundled")
                 log.info("loaded the bundled notices into an empty database")
+            abandoned = fail_abandoned_runs(session, silent_for=ABANDONED_AFTER)
+            if abandoned:
+                log.warning("%d audit run(s) whose worker stopped were marked failed", abandoned)
             secret = None
             if not has_keys(session):
                 record, secret = create_key(session, Role.ADMIN, "first admin key", created_by="system")

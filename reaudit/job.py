@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,8 @@ from reaudit.writers import check_output, write_findings, write_rejected
 from validators.reference import NO_REFERENCE, ReferenceData
 
 DEFAULT_CHUNK_ROWS = 1 << 20
+#: `on_progress(percent, step)`: step is "bills", "lines" or "rules".
+Progress = Callable[[int, str], None]
 DEFAULT_MEMORY_LIMIT = "1500MB"
 
 
@@ -45,13 +48,14 @@ class _Bar:
 
     SHARES = {"bills": 40, "lines": 40, "rules": 20}
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, enabled: bool):
+    def __init__(self, con: duckdb.DuckDBPyConnection, enabled: bool, report: Progress | None = None):
         self.con = con
+        self.report = report
         self.bar = tqdm(total=100, unit="%", disable=not enabled, desc="re-audit",
                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
         self.base, self.share, self.current = 0, 0, ""
         self.done = threading.Event()
-        self.thread = threading.Thread(target=self._poll, daemon=True) if enabled else None
+        self.thread = threading.Thread(target=self._poll, daemon=True) if enabled or report else None
         if self.thread:
             self.thread.start()
 
@@ -60,8 +64,13 @@ class _Bar:
         if phase != self.current:
             self.base += self.share
             self.current, self.share = phase, self.SHARES[phase]
-            self.bar.n = self.base
-            self.bar.refresh()
+            self._show(self.base)
+
+    def _show(self, percent: float) -> None:
+        self.bar.n = percent
+        self.bar.refresh()
+        if self.report is not None:
+            self.report(int(percent), self.current)
 
     def _poll(self) -> None:
         while not self.done.wait(0.25):
@@ -70,8 +79,7 @@ class _Bar:
             except duckdb.Error:
                 continue
             if done >= 0:
-                self.bar.n = min(99, self.base + self.share * done / 100)
-                self.bar.refresh()
+                self._show(min(99, self.base + self.share * done / 100))
 
     def close(self) -> None:
         self.done.set()
@@ -81,25 +89,36 @@ class _Bar:
         self.bar.close()
 
 
-def run_audit(paths: list[Path], catalog: Catalog, output: Path, *, engine: str = "duckdb",
+def run_audit(paths: list[Path], catalog: Catalog, output: Path | None, *, engine: str = "duckdb",
               summary: Summary | None = None, progress: bool = True, chunk_rows: int = DEFAULT_CHUNK_ROWS,
               threads: int | None = None, spark_master: str | None = None,
-              memory_limit: str | None = DEFAULT_MEMORY_LIMIT, reference: ReferenceData = NO_REFERENCE) -> Summary:
+              memory_limit: str | None = DEFAULT_MEMORY_LIMIT, reference: ReferenceData = NO_REFERENCE,
+              on_progress: Progress | None = None,
+              with_results: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> Summary:
     """Judge every bill of `paths` against `catalog` and `reference` (the hospital registry and
-    published code maps); findings to `output` (.parquet or .csv), rejected rows beside it."""
+    published code maps); findings to `output` (.parquet or .csv), rejected rows beside it.
+
+    For the service's stored runs: `output` None writes no file; `on_progress(percent, step)`
+    hears how far the job is; `with_results(con)` reads the job's tables (`findings`,
+    `bill_results`, `rejected_rows`, and the view `lines`) before the connection closes."""
     if engine not in ("duckdb", "python", "spark"):
         raise ValueError(f"unknown engine {engine!r} (duckdb | python | spark)")
-    check_output(output)
+    if output is not None:
+        check_output(output)
     started = time.perf_counter()
     summary = summary or Summary(engine=engine, files=[str(p) for p in paths])
     with workdir() as tmp:
         con = connect(threads, memory_limit, temp_directory=tmp)
         try:
-            files = _judge(con, paths, catalog, reference, engine, summary, progress, chunk_rows, spark_master, Path(tmp))
-            write_findings(con, output)
-            rejected = con.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
-            summary.rejected_file = str(write_rejected(con, output, files)) if rejected and rejected[0] else None
+            files = _judge(con, paths, catalog, reference, engine, summary, progress, chunk_rows, spark_master, Path(tmp),
+                           on_progress)
+            if output is not None:
+                write_findings(con, output)
+                rejected = con.execute("SELECT count(*) FROM rejected_rows").fetchall()[0]
+                summary.rejected_file = str(write_rejected(con, output, files)) if rejected and rejected[0] else None
             summary.fill(con, files)
+            if with_results is not None:
+                with_results(con)
         finally:
             con.close()
     summary.elapsed_seconds = round(time.perf_counter() - started, 3)
@@ -107,7 +126,8 @@ def run_audit(paths: list[Path], catalog: Catalog, output: Path, *, engine: str 
 
 
 def _judge(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog, reference: ReferenceData, engine: str,
-           summary: Summary, progress: bool, chunk_rows: int, spark_master: str | None, tmp: Path) -> list[Path]:
+           summary: Summary, progress: bool, chunk_rows: int, spark_master: str | None, tmp: Path,
+           on_progress: Progress | None = None) -> list[Path]:
     """Fill the job's tables with the engine; returns the files read (for row reports)."""
     if engine == "spark":
         from reaudit.spark_engine import run_spark
@@ -115,7 +135,7 @@ def _judge(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog, 
     claims = open_lines(con, paths, tmp)
     if engine == "duckdb":
         from reaudit.duckdb_engine import DuckDBEngine
-        bar = _Bar(con, progress)
+        bar = _Bar(con, progress, on_progress)
         try:
             judge = DuckDBEngine(catalog, con, reference=reference)
             summary.fallback_rules = [rule.id for rule in judge.fallback_rules]
@@ -125,9 +145,14 @@ def _judge(con: duckdb.DuckDBPyConnection, paths: list[Path], catalog: Catalog, 
     else:
         from reaudit import python_engine
         total = con.execute("SELECT count(*) FROM lines").fetchall()[0]
-        with tqdm(total=total[0] if total else None, unit="row", unit_scale=True, disable=not progress,
-                  desc="re-audit") as rows_bar:
-            python_engine.audit(con, catalog, reference, min(chunk_rows, 1 << 16), rows_bar.update)
+        count = total[0] if total else 0
+        with tqdm(total=count or None, unit="row", unit_scale=True, disable=not progress, desc="re-audit") as rows_bar:
+            def advance(rows: int) -> None:
+                rows_bar.update(rows)
+                if on_progress is not None and count:
+                    on_progress(min(99, int(rows_bar.n * 100 / count)), "rules")
+
+            python_engine.audit(con, catalog, reference, min(chunk_rows, 1 << 16), advance)
     unreadable = [row for claim in claims for row in claim.unreadable]
     if unreadable:
         import pyarrow as pa

@@ -4,9 +4,11 @@ on PostgreSQL too — each app on its own fresh database (a SQLite file, or a Po
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -45,6 +47,8 @@ def fresh_database(backend: str, tmp_dir) -> Iterator[str]:
 
 
 def settings_for(url: str, **overrides) -> Settings:
+    """Settings for a test app: its claims files of audit runs in a folder of its own."""
+    overrides.setdefault("audit_dir", Path(tempfile.mkdtemp(prefix="pricing-audits-")))
     return Settings(database_url=url, catalog_refresh_seconds=0.2, **overrides)
 
 
@@ -95,9 +99,10 @@ def database_url(backend, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def client(database_url) -> Iterator[TestClient]:
-    """A running app on a fresh database with the bundled notices loaded (admin key)."""
-    with running_app(database_url) as test_client:
+def client(database_url, tmp_path) -> Iterator[TestClient]:
+    """A running app on a fresh database with the bundled notices loaded (admin key); claims
+    files of its audit runs under tmp_path/audits."""
+    with running_app(database_url, audit_dir=tmp_path / "audits") as test_client:
         yield test_client
 
 

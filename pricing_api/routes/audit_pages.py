@@ -10,13 +10,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from pricing_api.auth import Permission, Principal
 from pricing_api.charts import horizontal_bars, stacked_columns
-from pricing_api.deps import DatabaseDep, require_page
+from pricing_api.deps import CatalogDep, DatabaseDep, SettingsDep, require_page
 from pricing_api.errors import DomainError, NotFound
+from pricing_api.routes import audits as api
 from pricing_api.routes.pages import _choices, _page, _redirect
 from pricing_api.services import audits as service
 from pricing_api.services import keys as key_service
@@ -42,6 +43,23 @@ async def runs_page(request: Request, principal: Principal, db: DatabaseDep, sta
 @router.get("/ui/audits", response_class=HTMLResponse)
 async def audits_page(request: Request, principal: AuditPages, db: DatabaseDep) -> Response:
     return await runs_page(request, principal, db)
+
+
+@router.post("/ui/audits", response_class=HTMLResponse)
+async def start_page(request: Request, principal: AuditPages, db: DatabaseDep, catalog: CatalogDep,
+                     settings: SettingsDep, file: Annotated[UploadFile, File()],
+                     title: Annotated[str, Form(max_length=200)]) -> Response:
+    """Start a run from the page: the same steps as `POST /v1/audits`, then its page."""
+    form = {"title": title}
+    if not title.strip():
+        return await runs_page(request, principal, db, 422, form=form, error="请填写任务名称")
+    try:
+        run = await api.start_run(request, principal, db, catalog, settings, file=file, title=title.strip())
+    except DomainError as exc:
+        reasons = "；".join(f.reason for f in exc.fields)
+        return await runs_page(request, principal, db, exc.status_code, form=form,
+                               error=exc.message + (f"（{reasons}）" if reasons else ""))
+    return _redirect(f"/ui/audits/{run.id}?msg=" + quote("已开始审核，完成后本页显示结果"))
 
 
 def _filter_of(values: dict[str, str]) -> tuple[FindingFilter, str | None]:

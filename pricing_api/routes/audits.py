@@ -4,20 +4,24 @@ the deduction list per hospital, and the rule-quality report."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query
+import anyio
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from pricing_api import audit_runner
 from pricing_api.auth import Permission, Principal
-from pricing_api.deps import DatabaseDep, require
+from pricing_api.deps import CatalogDep, DatabaseDep, SettingsDep, require
 from pricing_api.errors import ErrorBody, FieldProblem, InvalidRequest
 from pricing_api.routes.tables import XLSX
 from pricing_api.schemas.audits import (
     AuditFindingPage,
     AuditRunDetail,
+    AuditRunOut,
     AuditRunPage,
     Decision,
     ReviewIn,
@@ -25,13 +29,15 @@ from pricing_api.schemas.audits import (
     RuleQualityReport,
     Stage,
 )
-from pricing_api.schemas.common import Offset
+from pricing_api.schemas.common import FormText, GradeParam, Offset
+from pricing_api.services import audit_runs, sheets
 from pricing_api.services import audits as service
 from pricing_api.storage.audits import FindingFilter
 
 router = APIRouter(prefix="/v1/audits", tags=["audit runs"])
 Auditor = Annotated[Principal, Depends(require(Permission.AUDIT))]
 RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+GradeForm = GradeParam
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 
@@ -45,6 +51,47 @@ def finding_filter(
 ) -> FindingFilter:
     return FindingFilter(fixmedins_code=fixmedins_code, rule=rule, stage=stage, decision=decision,
                          min_cents=service.cents_of(min_amount), bill_id=bill_id)
+
+
+@router.post("", response_model=AuditRunOut, status_code=202, responses={**ERRORS, 413: {"model": ErrorBody}})
+async def start_run(
+    request: Request, principal: Auditor, db: DatabaseDep, catalog: CatalogDep, settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="Claims in the flat format (CSV UTF-8/GB18030, Parquet, NDJSON rows or "
+                                                 "bills), or a hospital's 费用明细 .xlsx")],
+    title: Annotated[FormText, Form(min_length=1, max_length=200, description="What the run is (2021年9月住院结算)")],
+    engine: Annotated[Literal["duckdb", "python"], Form(description="duckdb (default) or the reference Python engine")]
+    = "duckdb",
+    fixmedins_code: Annotated[str | None, Form(max_length=30, pattern=r"^[0-9A-Za-z_-]*$",
+                                               description="For an .xlsx: the hospital (its remembered columns)")] = None,
+    grade: Annotated[GradeForm | None, Form(description="For an .xlsx of an unregistered hospital: its grade")] = None,
+) -> AuditRunOut:
+    """Start a run over a claims file: 202 at once with the run (state `queued`); it executes in
+    the background and `GET /v1/audits/{id}` shows its progress.  A file no reader takes, or a
+    workbook whose columns cannot all be placed, is refused (422) before anything is stored."""
+    received = await audit_runs.receive(file, settings.audit_dir, settings.max_audit_bytes)
+    try:
+        remembered = await db.read(sheets.remembered_mapping, fixmedins_code or None)
+        claims = await anyio.to_thread.run_sync(lambda: audit_runs.claims_of(
+            received, remembered, grade=grade.value if grade else None, fixmedins_code=fixmedins_code or None),
+            limiter=request.app.state.cpu_limiter)
+        run = await db.write(audit_runs.create_run, title=title, received=received, engine=engine,
+                             actor=principal.actor)
+    except BaseException:
+        received.path.unlink(missing_ok=True)
+        received.path.with_suffix(".csv").unlink(missing_ok=True) if received.path.suffix == ".xlsx" else None
+        raise
+    run_id = run.id
+    kept = [claims] + ([received.path] if claims != received.path else [])
+    paths = audit_runs.place(kept, settings.audit_dir, run_id)
+    audit_runner.start_in_background(request.app.state.engine, run_id, paths[:1], catalog,
+                                     catalog_version=catalog.version_tag, reference=request.app.state.reference.current(),
+                                     audit_engine=engine, threads=settings.audit_threads or _spare_cores())
+    return run
+
+
+def _spare_cores() -> int:
+    """Every core but one: the worker keeps answering while a run works."""
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 @router.get("", response_model=AuditRunPage)

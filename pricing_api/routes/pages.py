@@ -43,6 +43,7 @@ from pricing_api.deps import (
 )
 from pricing_api.errors import DomainError, NotFound, Unauthorized
 from pricing_api.routes.tables import read_limited
+from pricing_api.schemas.bills import RULE_NAMES
 from pricing_api.schemas.common import FormText
 from pricing_api.services import hospitals as hospital_service
 from pricing_api.services import impact as impact_service
@@ -54,6 +55,7 @@ from pricing_api.services.nhsa import feedback_summary
 
 TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters["money"] = lambda amount: "" if amount is None else f"{to_cents(amount):f}"
+TEMPLATES.env.globals["rule_names"] = RULE_NAMES
 STATES = {"draft": "草稿", "published": "已发布", "withdrawn": "已撤回"}
 GRADE_CHOICES = [(g.value, GRADE_LABELS[g]) for g in Grade]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
