@@ -45,6 +45,18 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def live_server_pg(tmp_path_factory):
+    """The app on PostgreSQL (as production runs it), for the flows whose queries matter there."""
+    from tests.conftest import PG_URL, fresh_database, live_server_for
+
+    if not PG_URL:
+        pytest.skip("PRICING_TEST_DATABASE_URL not set")
+    with fresh_database("postgresql", tmp_path_factory.mktemp("e2e-pg")) as url, live_server_for(
+            url, audit_dir=tmp_path_factory.mktemp("e2e-audits")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -48,3 +48,69 @@ def test_a_vendor_excel_is_checked_from_the_bill_page(live_server, page, tmp_pat
     page.click("#sheet-check")
     expect(page.locator("#mapping-fields select")).to_have_count(1)
     expect(page.locator("#default-encounter_type")).to_be_visible()
+
+
+def test_an_audit_run_from_file_to_deductions_and_rule_quality_on_postgresql(live_server_pg, page, tmp_path):
+    """File → findings → 初审 → 复审 (another auditor) → deduction list → rule-quality chart."""
+    app, base = live_server_pg
+    tag = "手机" if page.viewport_size["width"] < 600 else "电脑"
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "bill_id,fixmedins_code,hospital_grade,birth_date,sex,encounter_type,line_id,code,service_date,quantity,unit_price\n"
+        f"{tag}B1,H-E2E,三乙,1960-03-10,F,outpatient,1,33150700500,2021-09-03,1,4592\n"
+        f"{tag}B2,H-E2E,三乙,1960-03-10,F,outpatient,1,31060200800,2021-09-03,3,10\n", encoding="utf-8")
+    sign_in(page, base, make_key(app, "auditor"))
+    page.goto(f"{base}/ui/audits")
+    assert_page_fits(page)
+    page.set_input_files("#claims", str(claims))
+    page.fill("#title", f"2021年9月门诊（{tag}）")
+    page.click("#start")
+    # the run's page follows its progress and shows its findings when done
+    expect(page.locator("#run-totals")).to_be_visible(timeout=30_000)
+    assert "涉及金额" in page.inner_text("#run-totals")
+    row = page.locator("#findings tbody tr", has_text="医疗服务项目超限定单价收费")
+    expect(row.locator("td[data-label='金额（元）']")).to_have_text("358.00")
+    assert_page_fits(page)
+    shoot(page, "audit-run", at="#findings")
+    # 初审: confirm the price finding
+    row.locator("input[name=finding_id]").check()
+    page.select_option("#review-stage", "first")
+    page.select_option("#review-decision", "confirmed")
+    page.click("#review-submit")
+    expect(page.locator(".notice.ok")).to_contain_text("初审成立：1 条")
+    # the same auditor cannot do the 复审
+    page.locator("#findings tbody tr", has_text="医疗服务项目超限定单价收费").locator("input[name=finding_id]").check()
+    page.select_option("#review-stage", "second")
+    page.click("#review-submit")
+    expect(page.locator(".notice.error")).to_contain_text("另一位审核人")
+    # a second auditor confirms
+    run_url = page.url.split("?")[0]
+    page.context.clear_cookies()
+    sign_in(page, base, make_key(app, "pricing"))
+    page.goto(run_url + "?stage=first")
+    page.locator("#findings tbody tr", has_text="医疗服务项目超限定单价收费").locator("input[name=finding_id]").check()
+    page.select_option("#review-stage", "second")
+    page.select_option("#review-decision", "confirmed")
+    page.fill("#review-comment", "复核无误")
+    page.click("#review-submit")
+    expect(page.locator(".notice.ok")).to_contain_text("复审成立：1 条")
+    # the deduction list: one line, the confirmed one, with its basis
+    with page.expect_download() as download:
+        page.click("#all-deductions")
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert download.value.suggested_filename.endswith(".xlsx")
+    lines = list(workbook["扣款明细"].iter_rows(min_row=2, values_only=True))
+    assert len(lines) == 1 and lines[0][14] == 358 and lines[0][15] == "衢医保联发〔2021〕11号"
+    # what the rule turned out to be worth, as a chart
+    page.goto(f"{base}/ui/rule-quality")
+    quality = page.locator("#rule-PRICE_ABOVE_STANDARD")
+    expect(quality.locator("td[data-label=成立]")).not_to_have_text("0")
+    expect(page.locator("#money-chart rect.bar")).not_to_have_count(0)
+    expect(page.locator("svg[id='months-PRICE_ABOVE_STANDARD'] rect.bar.confirmed")).not_to_have_count(0)
+    assert_page_fits(page)
+    shoot(page, "rule-quality", at="#quality")
