@@ -102,12 +102,16 @@ def execute(engine: Engine, run_id: int, paths: list[Path], catalog: Catalog, *,
                            catalog_version=catalog_version)
             session.commit()
         summary = Summary(engine=audit_engine, files=[p.name for p in paths])
+        started = time.perf_counter()
         try:
             def store(con: duckdb.DuckDBPyConnection) -> None:
+                judged = time.perf_counter()
                 progress.write(96, "保存审核结果")
                 with Session(engine) as session:
                     count = stored.insert_findings(session, _finding_rows(con, run_id, catalog))
-                    stored.set_run(session, run_id, **_finished(summary, count))
+                    timing = {"judge_seconds": round(judged - started, 3),
+                              "store_seconds": round(time.perf_counter() - judged, 3)}
+                    stored.set_run(session, run_id, **_finished(summary, count, timing))
                     session.commit()
 
             run_audit(paths, catalog, None, engine=audit_engine, summary=summary, progress=False, threads=threads,
@@ -121,15 +125,15 @@ def execute(engine: Engine, run_id: int, paths: list[Path], catalog: Catalog, *,
         return summary
 
 
-def _finished(summary: Summary, findings: int) -> dict[str, Any]:
+def _finished(summary: Summary, findings: int, timing: dict[str, float]) -> dict[str, Any]:
     report = summary.as_dict()
     rejected = [{"row_no": r["row"], "bill_id": r["bill_id"], "reason": r["reason"]} for r in summary.rejected]
     return {"state": "done", "progress": 100, "stage": "", "finished_at": utcnow(), "heartbeat_at": utcnow(),
             "lines_read": summary.lines + summary.rejected_rows, "bills_judged": summary.bills,
             "rejected_rows": summary.rejected_rows, "findings_count": findings,
             "at_risk_cents": cents_of(summary.at_risk) or 0, "rejected_sample": rejected,
-            "summary": {key: report[key] for key in ("outcomes", "charged", "at_risk", "by_rule", "by_hospital", "by_item",
-                                                      "fallback_rules", "elapsed_seconds")}}
+            "summary": {**{key: report[key] for key in ("outcomes", "charged", "at_risk", "by_rule", "by_hospital",
+                                                        "by_item", "fallback_rules")}, **timing}}
 
 
 def _reason(exc: Exception) -> str:

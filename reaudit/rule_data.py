@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from price_tables.catalog import Catalog, CatalogEntry
 from price_tables.grades import Grade
+from price_tables.item_rules import units_of
 from price_tables.models import Item
 from price_tables.money import child_price
 from validators.reference import NO_REFERENCE, ReferenceData
@@ -166,8 +167,10 @@ def _item_rules(tables: dict[str, list[dict]], key: int, item: Item) -> None:
         "label": r.label, "min_hours": None if r.min_hours is None else _up(r.min_hours),
         "max_hours": None if r.max_hours is None else (_down(r.max_hours) if r.max_included else _up(r.max_hours)),
         "max_included": r.max_included, "range_text": r.range_text()})
+    # A cap is said in the item's 计价单位 (24小时, 5个抗原), as the Python rule says it.
     add("r_freq", item.rules_of("frequency_cap"), lambda r: {
-        "per": r.per, "max_count": r.max_count, "rule_text": r.describe()})
+        "per": r.per, "max_count": r.max_count, "rule_text": r.describe_for(item.unit),
+        "unit_suffix": units_of("", item.unit)})
     for idx, rule in enumerate(item.rules_of("money_cap")):
         cap_key = f"{'|'.join(rule.codes)}#{rule.max_amount}#{rule.per}"
         tables["r_money"].append({"ekey": key, "idx": idx, "basis": rule.basis, "cap_key": cap_key, "per": rule.per,
@@ -258,7 +261,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "r_tier": ("ekey", "idx", "basis", "over_hours", "over_text", "price", "price_child"),
     "r_dtier": ("ekey", "idx", "basis", "label", "min_hours", "max_hours", "max_included", "range_text"),
     "r_dtier_sib": ("ekey", "idx", "pos", "code"),
-    "r_freq": ("ekey", "idx", "basis", "per", "max_count", "rule_text"),
+    "r_freq": ("ekey", "idx", "basis", "per", "max_count", "rule_text", "unit_suffix"),
     "r_money": ("ekey", "idx", "basis", "cap_key", "per", "max_amount", "rule_text"),
     "r_consumable": ("ekey", "idx", "basis", "consumable", "max_amount"),
     "r_excl": ("ekey", "idx", "basis", "rule_text", "per"),

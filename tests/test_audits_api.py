@@ -84,3 +84,9 @@ def test_audit_endpoints_need_the_audit_permission_and_say_what_is_wrong(client,
     assert reason.status_code == 422 and reason.json()["fields"][0]["field"] == "comment"
     backwards = client.get("/v1/audits/rule-quality?from=2021-10-01&to=2021-09-01")
     assert backwards.status_code == 422
+
+
+def test_report_dates_outside_what_a_clock_can_hold_are_refused_not_a_500(client):
+    for path in ("/v1/audits/rule-quality", "/v1/nhsa/feedback/summary"):
+        assert client.get(f"{path}?from=0001-01-01").status_code == 422
+        assert client.get(f"{path}?to=9999-12-31").status_code == 422

@@ -18,7 +18,7 @@ from pricing_api.charts import horizontal_bars, stacked_columns
 from pricing_api.deps import CatalogDep, DatabaseDep, SettingsDep, require_page
 from pricing_api.errors import DomainError, NotFound
 from pricing_api.routes import audits as api
-from pricing_api.routes.pages import _choices, _page, _redirect
+from pricing_api.routes.pages import _page, _redirect, report_day
 from pricing_api.services import audits as service
 from pricing_api.services import keys as key_service
 from pricing_api.storage.audits import FindingFilter
@@ -143,8 +143,8 @@ async def rule_quality_page(request: Request, principal: AuditPages, db: Databas
                             start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
                             end: Annotated[str | None, Query(alias="to", max_length=20)] = None) -> Response:
     """Per rule: what review confirmed, rejected and found false, with charts, beside the HIS feedback."""
-    _, first, problem = _choices(None, start)
-    _, last, problem_to = _choices(None, end)
+    first, problem = report_day(start)
+    last, problem_to = report_day(end)
     await request.app.state.warning_log.flush(db)
     report = await db.read(service.rule_quality, start=first, end=last)
     legend = [("confirmed", "成立"), ("rejected", "不成立"), ("false_positive", "误报")]

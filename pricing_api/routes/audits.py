@@ -29,7 +29,7 @@ from pricing_api.schemas.audits import (
     RuleQualityReport,
     Stage,
 )
-from pricing_api.schemas.common import FormText, GradeParam, Offset
+from pricing_api.schemas.common import FIRST_DAY, LAST_DAY, FormText, GradeParam, Offset
 from pricing_api.services import audit_runs, sheets
 from pricing_api.services import audits as service
 from pricing_api.storage.audits import FindingFilter
@@ -104,8 +104,9 @@ async def list_runs(_: Auditor, db: DatabaseDep, limit: Annotated[int, Query(ge=
 @router.get("/rule-quality", response_model=RuleQualityReport, response_model_by_alias=True, responses=ERRORS)
 async def rule_quality(
     _: Auditor, db: DatabaseDep,
-    start: Annotated[dt.date | None, Query(alias="from", description="Decisions from this day")] = None,
-    to: Annotated[dt.date | None, Query(description="Decisions up to this day")] = None,
+    start: Annotated[dt.date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY,
+                                           description="Decisions from this day")] = None,
+    to: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Decisions up to this day")] = None,
 ) -> RuleQualityReport:
     """Per rule: findings, decided, confirmed, rejected, false positives and their rate, money
     confirmed, per month of the 复审 decision — beside the HIS feedback (3103) on the same rule."""

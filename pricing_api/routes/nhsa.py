@@ -25,6 +25,7 @@ from pricing_api.nhsa.adapter import Case, cases_of
 from pricing_api.nhsa.dictionaries import Dictionaries
 from pricing_api.nhsa.feedback import NhsaFeedbackEnvelope, decode_feedback
 from pricing_api.nhsa.request import NhsaEnvelope, RequestError, as_list, decode, text
+from pricing_api.schemas.common import FIRST_DAY, LAST_DAY
 from pricing_api.schemas.nhsa import FeedbackSummary, NationalAnswer
 from pricing_api.services.nhsa import feedback_summary, record_feedback
 from validators import validate
@@ -131,8 +132,9 @@ async def feedback_3103(request: Request, principal: BillChecker, db: DatabaseDe
             responses={422: {"model": ErrorBody}})
 async def get_feedback_summary(
     request: Request, _: Reader, db: DatabaseDep,
-    start: Annotated[dt.date | None, Query(alias="from", description="First day (warnings raised from)")] = None,
-    to: Annotated[dt.date | None, Query(description="Last day")] = None,
+    start: Annotated[dt.date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY,
+                                           description="First day (warnings raised from)")] = None,
+    to: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Last day")] = None,
     rule: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Z0-9_]+$",
                                       description="One rule (our id or the national code)")] = None,
 ) -> FeedbackSummary:

@@ -44,7 +44,7 @@ from pricing_api.deps import (
 from pricing_api.errors import DomainError, NotFound, Unauthorized
 from pricing_api.routes.tables import read_limited
 from pricing_api.schemas.bills import RULE_NAMES
-from pricing_api.schemas.common import FormText
+from pricing_api.schemas.common import FIRST_DAY, LAST_DAY, FormText
 from pricing_api.services import hospitals as hospital_service
 from pricing_api.services import impact as impact_service
 from pricing_api.services import items as item_service
@@ -162,6 +162,15 @@ def _choices(grade: str | None, as_of: str | None) -> tuple[Grade, dt.date | Non
     return chosen, on, "；".join(problems) or None
 
 
+def report_day(text: str | None) -> tuple[dt.date | None, str | None]:
+    """A report's first or last day as the page was asked for it; a day outside 1900–2999 (which
+    no time zone can hold as a moment) is dropped, and the page says why."""
+    _, day, problem = _choices(None, text)
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        return None, f"日期 {day} 超出范围（{FIRST_DAY} 至 {LAST_DAY}）"
+    return day, problem
+
+
 def _search_state(q: str, grade: Grade, on: dt.date | None, document: str) -> dict[str, str]:
     """The search a page was reached from, carried in its links so the way back keeps it."""
     state = {"q": q, "grade": grade.value, "as_of": on.isoformat() if on else "", "document": document}
@@ -216,8 +225,8 @@ async def feedback_page(request: Request, principal: TablePages, db: DatabaseDep
                         start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
                         end: Annotated[str | None, Query(alias="to", max_length=20)] = None) -> Response:
     """Per rule: the warnings HIS systems were given and how they handled them (3103)."""
-    _, first, problem = _choices(None, start)
-    _, last, problem_to = _choices(None, end)
+    first, problem = report_day(start)
+    last, problem_to = report_day(end)
     await request.app.state.warning_log.flush(db)
     summary = await db.read(feedback_summary, start=first, end=last, rule=None)
     return _page(request, "feedback.html", principal, title="规则反馈", nav="feedback", summary=summary,

@@ -3,6 +3,7 @@ grade, and how a response model is built from domain objects and records."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
@@ -28,6 +29,8 @@ def _printable(text: str) -> str:
 #: Free text that will be stored: control characters such as NUL are refused (PostgreSQL
 #: cannot store NUL, and nobody means to type one).
 FormText = Annotated[str, AfterValidator(_printable)]
+#: Dates a report may be asked for: a day the service can turn into a moment in any time zone.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 #: Every paging offset is bounded: an integer the database cannot hold is a 422, not a 500.
 MAX_OFFSET = 1_000_000_000
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]

@@ -15,7 +15,8 @@ WITH capped AS (            -- each code billed with a frequency cap, and its la
     SELECT l.bill_id, l.code, arg_max(l.ekey, l.okey) AS ref
     FROM L l WHERE NOT l.history AND l.ekey IN (SELECT ekey FROM r_freq) GROUP BY l.bill_id, l.code
 ), counted AS (             -- every line of that code in effect, with each cap of the reference item
-    SELECT l.*, c.ref, f.idx, f.per, f.max_count, f.rule_text, f.basis, it.hint_first_code, it.hint_subsequent_code,
+    SELECT l.*, c.ref, f.idx, f.per, f.max_count, f.rule_text, f.unit_suffix, f.basis, it.hint_first_code,
+        it.hint_subsequent_code,
         CASE f.per WHEN 'day' THEN CAST(l.service_date AS VARCHAR) WHEN 'course' THEN coalesce(l.course_id, '')
              WHEN 'week' THEN isoyear(l.service_date) || '-' || week(l.service_date)
              WHEN 'month' THEN year(l.service_date) || '-' || month(l.service_date) ELSE '' END AS grp
@@ -41,13 +42,14 @@ SELECT bill_id, [line_id], nk, NULL, NULL,
                     WHEN 'week' THEN isoyear(service_date) || '年第' || week(service_date) || '周'
                     WHEN 'month' THEN year(service_date) || '年' || month(service_date) || '月'
                     ELSE CASE encounter_type WHEN 'inpatient' THEN '本次住院' ELSE '本次就诊' END END
-        || '共收费' || cnt(total) || '次，超过“' || rule_text || '”的限定，本条超出' || cnt(over) || '次'
+        || '共收费' || cnt(total) || unit_suffix || '，超过“' || rule_text || '”的限定，本条超出' || cnt(over) || unit_suffix
         || CASE WHEN per = 'course' AND hint_first_code = code THEN '；第二次起应按编码' || hint_subsequent_code || '收费' ELSE '' END,
     NULL, charged, over * unit_price, line_id, charged, code, doc, seq, basis
 FROM over_grouped WHERE over > 0 AND NOT history
 UNION ALL
 SELECT bill_id, [line_id], nk, NULL, NULL,
-    lbl || '本条数量' || cnt(quantity) || '，超过' || rule_text || '，超出' || cnt(quantity - max_count) || '个计价单位不得收费',
+    lbl || '本条数量' || cnt(quantity) || '，超过“' || rule_text || '”，超出的' || cnt(quantity - max_count) || unit_suffix
+        || '不得收费',
     NULL, charged, (quantity - max_count) * unit_price, line_id, charged, code, doc, seq, basis
 FROM counted WHERE per = 'line' AND NOT history AND quantity > max_count
 UNION ALL
