@@ -32,7 +32,7 @@ class GradePeriodOut(OutModel):
     effective_to: dt.date | None
 
 
-class HospitalOut(BaseModel):
+class HospitalOut(OutModel):
     fixmedins_code: str
     name: str
     admdvs: str

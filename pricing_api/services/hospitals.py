@@ -4,13 +4,14 @@ priced at the grade the registry says rather than the grade a bill claims."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from price_tables.table_file import SheetLayout, TableFileError, read_sheet
 from pricing_api.errors import FieldProblem, InvalidRequest
-from pricing_api.schemas.reference import GradePeriodOut, HospitalIn, HospitalOut, HospitalPage
+from pricing_api.schemas.reference import HospitalIn, HospitalOut, HospitalPage
 from pricing_api.services.audit_log import record_audit
 from pricing_api.storage import hospitals as stored
 from pricing_api.storage.records import HospitalGradeRecord, HospitalRecord, id_of
@@ -32,24 +33,27 @@ HOSPITAL_FILE = SheetLayout(
 MAX_HOSPITAL_ROWS = 10_000
 
 
-def _out(record: HospitalRecord, periods: list[HospitalGradeRecord], today: dt.date) -> HospitalOut:
-    current = next((p.grade for p in reversed(periods)
-                    if p.effective_from <= today and (p.effective_to is None or today <= p.effective_to)), None)
-    return HospitalOut(fixmedins_code=record.fixmedins_code, name=record.name, admdvs=record.admdvs, grade=current,
-                       grades=[GradePeriodOut.of(p) for p in periods])
+def grade_on(periods: list[HospitalGradeRecord], day: dt.date) -> str | None:
+    """The grade a hospital held on `day` (its latest period covering the day), if any."""
+    return next((p.grade for p in reversed(periods)
+                 if p.effective_from <= day and (p.effective_to is None or day <= p.effective_to)), None)
+
+
+def _page(records: list[HospitalRecord], periods: dict[int, list[HospitalGradeRecord]]) -> HospitalPage:
+    today = dt.date.today()
+    return HospitalPage(total=len(records), hospitals=[
+        HospitalOut.of(r, grade=grade_on(periods.get(id_of(r), []), today), grades=periods.get(id_of(r), []))
+        for r in records])
 
 
 def list_hospitals(session: Session) -> HospitalPage:
-    records = stored.all_hospitals(session)
-    periods = stored.grade_periods(session)
-    today = dt.date.today()
-    return HospitalPage(hospitals=[_out(r, periods.get(id_of(r), []), today) for r in records], total=len(records))
+    return _page(stored.all_hospitals(session), stored.grade_periods(session))
 
 
 def register(session: Session, hospitals: list[HospitalIn], actor: str) -> HospitalPage:
     """Create or update each hospital and record the grade it holds from `grade_from`."""
     codes = [h.fixmedins_code for h in hospitals]
-    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    duplicates = sorted(code for code, times in Counter(codes).items() if times > 1)
     if duplicates:
         raise InvalidRequest(f"同一编号出现多次：{'、'.join(duplicates[:10])}",
                              [FieldProblem(field="fixmedins_code", reason="同一请求中重复", value=duplicates[0])])
@@ -67,9 +71,7 @@ def register(session: Session, hospitals: list[HospitalIn], actor: str) -> Hospi
         record_audit(session, actor, "hospital_register", f"hospital:{hospital.fixmedins_code}",
                      {"name": hospital.name, "grade": hospital.grade.value, "grade_from": str(hospital.grade_from)})
     session.flush()
-    periods = stored.grade_periods(session, [id_of(r) for r in touched])
-    today = dt.date.today()
-    return HospitalPage(hospitals=[_out(r, periods.get(id_of(r), []), today) for r in touched], total=len(touched))
+    return _page(touched, stored.grade_periods(session, [id_of(r) for r in touched]))
 
 
 def hospitals_from_file(data: bytes, file_name: str) -> list[HospitalIn]:
