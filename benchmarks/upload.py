@@ -41,8 +41,10 @@ def table_rows(rows: int) -> list[list[str]]:
         else:
             code, name, unit, connotation = f"9{k:010d}", f"生成项目{k}", "次", "生成的内涵文字，用于计时"
         price = 100 + k % 900
-        table.append([str(k + 1), code, name, connotation, "", unit, "", str(price + 20), str(price + 10), str(price),
-                      "每天不超过2次" if k % 3 == 0 else "", ""])
+        row = {"序号": str(k + 1), "项目编码": code, "项目名称": name, "项目内涵": connotation, "计价单位": unit,
+               "三甲": str(price + 20), "三乙": str(price + 10), "二级及以下": str(price),
+               "备注": "每天不超过2次" if k % 3 == 0 else ""}
+        table.append([row.get(header, "") for header in CANONICAL_HEADERS])  # by name: columns get added
     return table
 
 
