@@ -45,12 +45,12 @@ def run_in_process(name, catalog, n):
     rng = random.Random(1)
     codes = catalog.codes()
     code_args = [(catalog, rng.choice(codes), ON, Grade.GRADE_3A) for _ in range(n)]
-    detail = lambda c, code, on, g: item_detail(c, code, on, g).model_dump_json()  # noqa: E731
+    detail = lambda c, code, on, g: item_detail(c, code, as_of=on, grade=g).model_dump_json()  # noqa: E731
     timed(detail, code_args[:200])  # warm-up
     print(f"{name:<22} code look-up   {percentiles(timed(detail, code_args))}")
     queries = ["3315", "全髋", "gmxg", "dq", "guanmai", "检查", "zzz"]
-    search_args = [(catalog, rng.choice(queries), Grade.GRADE_3A, ON, None, 20, 0) for _ in range(n)]
-    search = lambda *a: search_items(*a).model_dump_json()  # noqa: E731
+    search_args = [(catalog, rng.choice(queries)) for _ in range(n)]
+    search = lambda c, q: search_items(c, q=q, grade=Grade.GRADE_3A, as_of=ON, limit=20).model_dump_json()  # noqa: E731
     timed(search, search_args[:50])
     print(f"{name:<22} search (q=…)   {percentiles(timed(search, search_args))}")
 
