@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         first_key = prepare_database(engine, settings.load_bundled)
         if first_key:
-            announce_first_key(first_key)
+            announce_first_key(first_key, f"http://{settings.host}:{settings.port}")
         app.state.keys = KeyCache()
         # CPU work off the event loop (large bills, table checks) shares one thread: Python runs
         # one thread at a time, so more threads would only take turns from the event loop, and

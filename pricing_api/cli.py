@@ -38,6 +38,10 @@ def serve(
     if worker_count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Set before the workers start, so each one writes its samples where /metrics reads them.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="pricing-metrics-")
+    # The workers read their settings afresh: they see the address given here (the first-start
+    # banner prints it).
+    os.environ["PRICING_HOST"], os.environ["PRICING_PORT"] = host or settings.host, str(port or settings.port)
+    get_settings.cache_clear()
     uvicorn.run("pricing_api.app:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=worker_count, http="httptools", loop="uvloop",
                 access_log=False, log_config=log_config(settings.log_level), log_level=settings.log_level,

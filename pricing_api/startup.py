@@ -55,11 +55,11 @@ def load_into(session: Session, notices: Iterable[Notice], origin: str, actor: s
     return [id_of(stored.add_notice(session, n, state="published", origin=origin, actor=actor)) for n in notices]
 
 
-def announce_first_key(secret: str) -> None:
+def announce_first_key(secret: str, base_url: str = "http://127.0.0.1:8000") -> None:
     """The very first start has no keys: print one admin key, once, where the operator sees it."""
     print("\n" + "=" * 72 + "\n"
           "  首次启动：已创建管理员 API key（只显示这一次，请妥善保存）\n"
           "  First start: an admin API key was created (shown only this once):\n\n"
           f"  {secret}\n\n"
-          "  curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/v1/notices\n"
+          f"  curl -H 'Authorization: Bearer <key>' {base_url}/v1/notices\n"
           + "=" * 72 + "\n", flush=True)
