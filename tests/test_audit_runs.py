@@ -80,6 +80,33 @@ def test_a_vendor_workbook_becomes_a_run(client, settings_dirs):
     assert run["state"] == "done" and run["rejected_rows"] >= 1
 
 
+def test_a_vendor_csv_export_becomes_a_run_like_a_workbook(client, settings_dirs):
+    """A 费用明细 exported as CSV (GB18030, a title row, Chinese headers, a totals row) is read as
+    the bill page reads it, not as flat claims whose every row lacks its columns."""
+    export = ("衢州市测试医院住院费用明细\n"
+              "住院号,患者姓名,项目编码,项目名称,数量,单价,金额,费用发生时间,出生日期,性别,就诊类型\n"
+              "ZY01,张三丰,33150700500,人工全髋关节置换术,1,4592,4592,2021-09-04 10:00,1960-03-10,女,住院\n"
+              "ZY01,张三丰,31060200800,测试项目甲,3,10,30,2021-09-03 08:00,1960-03-10,女,住院\n"
+              "合计,,,,,,4622,,,,\n").encode("gb18030")
+    answer = client.post("/v1/audits", data={"title": "费用明细CSV", "grade": "三乙", "fixmedins_code": "H-CSV"},
+                         files={"file": ("住院费用明细.csv", export)})
+    assert answer.status_code == 202, answer.text
+    run = wait_for(client, answer.json()["id"])
+    assert run["state"] == "done", run["error"]
+    assert (run["lines_read"], run["bills_judged"], run["rejected_rows"]) == (2, 1, 0)
+    assert run["at_risk"] == "368.00"  # 三乙 charged the 三甲 price, and a third 31060200800 that day
+    # the hospital's file is kept as received, beside the flat rows judged
+    kept = sorted(p.name for p in (settings_dirs / f"run-{run['id']}").iterdir())
+    assert kept == ["claims-1.csv", "claims-2.csv"]
+    assert (settings_dirs / f"run-{run['id']}" / "claims-2.csv").read_bytes() == export
+
+
+def test_a_csv_that_is_neither_flat_claims_nor_an_export_reports_its_rows(client, settings_dirs):
+    answer = client.post("/v1/audits", data={"title": "t"}, files={"file": ("x.csv", b"a,b,c\n1,2,3\n")})
+    run = wait_for(client, answer.json()["id"])
+    assert run["state"] == "done" and run["rejected_rows"] == 1 and "bill_id" in run["rejected_sample"][0]["reason"]
+
+
 def test_an_unreadable_file_fails_the_run_and_says_why(client, settings_dirs):
     answer = client.post("/v1/audits", data={"title": "t"}, files={"file": ("x.parquet", b"not parquet at all")})
     run = wait_for(client, answer.json()["id"])

@@ -78,7 +78,7 @@ async def start_run(
                              actor=principal.actor)
     except BaseException:
         received.path.unlink(missing_ok=True)
-        received.path.with_suffix(".csv").unlink(missing_ok=True) if received.path.suffix == ".xlsx" else None
+        audit_runs.converted_path(received).unlink(missing_ok=True)
         raise
     run_id = run.id
     kept = [claims] + ([received.path] if claims != received.path else [])
