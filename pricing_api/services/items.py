@@ -65,10 +65,10 @@ def search_items(catalog: Catalog, *, q: str | None = None, grade: Grade | None 
                  document: str | None = None, limit: int = 20, offset: int = 0) -> ItemPage:
     entries = catalog.search(q, on=as_of, document=document)
     page = entries[offset: offset + limit]
-    return ItemPage(items=[_summary_of(catalog, e, grade) for e in page], total=len(entries), limit=limit, offset=offset)
+    return ItemPage(items=[_cached_summary(catalog, e, grade) for e in page], total=len(entries), limit=limit, offset=offset)
 
 
-def _summary_of(catalog: Catalog, entry: CatalogEntry, grade: Grade | None) -> ItemSummary:
+def _cached_summary(catalog: Catalog, entry: CatalogEntry, grade: Grade | None) -> ItemSummary:
     """An entry's summary, built once per catalog snapshot and grade: building it reads the
     item through pydantic (~50 µs), and a search page lists twenty.  The snapshot's memo keeps
     its entries alive, so their ids stay theirs; at most `_SUMMARIES_KEPT` per grade are kept."""
