@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, cast
 import msgspec
 
 from price_tables.grades import Grade
-from validators.bill import MAX_HISTORY_LINES, MAX_LINES, Bill
+from validators.bill import MAX_HISTORY_LINES, MAX_LINES, Bill, LineValues
 
 _SEX = {"M": "M", "F": "F", "1": "M", "2": "F", "男": "M", "女": "F", "m": "M", "f": "F"}
 _UNKNOWN_SEX = {"0", "9", "u", "U", "unknown", "未知", "未说明"}
@@ -33,7 +33,7 @@ def _text(longest: int, shortest: int = 0) -> Any:
     return Annotated[str, msgspec.Meta(min_length=shortest, max_length=longest)]
 
 
-class FastLine(msgspec.Struct, forbid_unknown_fields=True):
+class FastLine(LineValues, msgspec.Struct, forbid_unknown_fields=True):
     """A bill line with the attributes the engine reads (see `validators.bill.BillLine`)."""
 
     line_id: _text(64, 1)  # type: ignore[valid-type]
@@ -55,18 +55,6 @@ class FastLine(msgspec.Struct, forbid_unknown_fields=True):
     main_line_id: _text(64) | None = None  # type: ignore[valid-type]
     category: Literal["service", "material", "drug"] | None = None
     material_code: _text(64) | None = None  # type: ignore[valid-type]
-
-    @property
-    def sent_code(self) -> str:
-        return self.code or self.hilist_code or self.hosplist_code or ""
-
-    @property
-    def is_service(self) -> bool:
-        return self.category is None or self.category == "service"
-
-    @property
-    def charged(self) -> Decimal:
-        return self.amount if self.amount is not None else self.quantity * self.unit_price
 
 
 class FastHospital(msgspec.Struct, forbid_unknown_fields=True):

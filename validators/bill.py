@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -109,7 +109,36 @@ class Encounter(_Input):
         return self
 
 
-class BillLine(_Input):
+class LineValues:
+    """What a bill line says beyond its fields: shared by the contract's model and the fast
+    decoder's struct (`pricing_api.bill_decoder.FastLine`), so both say it the same way."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:  # declared by each class that uses it (annotations here would become model fields)
+        code: str | None
+        hilist_code: str | None
+        hosplist_code: str | None
+        category: str | None
+        amount: Decimal | None
+        quantity: Decimal
+        unit_price: Decimal
+
+    @property
+    def sent_code(self) -> str:
+        """The code the line carries (its `code`, else its national code, else the hospital's)."""
+        return self.code or self.hilist_code or self.hosplist_code or ""
+
+    @property
+    def is_service(self) -> bool:
+        return self.category is None or self.category == "service"
+
+    @property
+    def charged(self) -> Decimal:
+        """What the line charges: its amount, or quantity × unit price when no amount is given."""
+        return self.amount if self.amount is not None else self.quantity * self.unit_price
+
+
+class BillLine(LineValues, _Input):
     line_id: str = Field(min_length=1, max_length=64)
     code: Annotated[str | None, BeforeValidator(_code)] = Field(
         None, min_length=1, max_length=40, description="项目编码 of the price tables (or any code the hospital uses)")
@@ -144,19 +173,6 @@ class BillLine(_Input):
             raise ValueError("缺少项目编码：code、hilist_code、hosplist_code 至少填一个")
         return self
 
-    @property
-    def sent_code(self) -> str:
-        """The code the line carries (its `code`, else its national code, else the hospital's)."""
-        return self.code or self.hilist_code or self.hosplist_code or ""
-
-    @property
-    def is_service(self) -> bool:
-        return self.category is None or self.category == "service"
-
-    @property
-    def charged(self) -> Decimal:
-        """What the line charges: its amount, or quantity × unit price when no amount is given."""
-        return self.amount if self.amount is not None else self.quantity * self.unit_price
 
 
 class Bill(_Input):
